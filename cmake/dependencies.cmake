@@ -1,0 +1,27 @@
+# Locates floe's dependencies, all from Debian 12 packages.
+find_package(Threads REQUIRED)
+
+# libcaf-dev ships neither a CMake config nor pkg-config files: find headers and libraries.
+find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
+find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
+find_library(CAF_IO_LIBRARY caf_io REQUIRED)
+find_library(CAF_OPENSSL_LIBRARY caf_openssl REQUIRED)
+if(NOT TARGET CAF::core)
+  add_library(floe_caf_core INTERFACE)
+  target_include_directories(floe_caf_core SYSTEM INTERFACE ${CAF_INCLUDE_DIR})
+  target_link_libraries(floe_caf_core INTERFACE ${CAF_CORE_LIBRARY} Threads::Threads)
+  add_library(CAF::core ALIAS floe_caf_core)
+  add_library(floe_caf_io INTERFACE)
+  target_link_libraries(floe_caf_io INTERFACE ${CAF_IO_LIBRARY} CAF::core)
+  add_library(CAF::io ALIAS floe_caf_io)
+  add_library(floe_caf_openssl INTERFACE)
+  target_link_libraries(floe_caf_openssl INTERFACE ${CAF_OPENSSL_LIBRARY} CAF::io)
+  add_library(CAF::openssl ALIAS floe_caf_openssl)
+endif()
+
+find_package(Protobuf REQUIRED)
+find_package(PahoMqttCpp REQUIRED)
+find_package(RocksDB REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(rapidcheck QUIET)
