@@ -1,0 +1,437 @@
+#include "store/rocksdb_storage.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "store/retention.hpp"
+
+namespace floe::store {
+
+namespace {
+
+errc code_of(const rocksdb::Status& s) {
+  if (s.IsNoSpace())
+    return errc::no_space;
+  if (s.IsCorruption())
+    return errc::corruption;
+  if (s.IsNotFound())
+    return errc::not_found;
+  if (s.IsInvalidArgument())
+    return errc::invalid_argument;
+  return errc::io_error;
+}
+
+error from_status(const rocksdb::Status& s, const std::string& context) {
+  return error{code_of(s), context + ": " + s.ToString()};
+}
+
+bool mentions(const rocksdb::Status& s, const char* text) {
+  return s.ToString().find(text) != std::string::npos;
+}
+
+// Open failures rephrased for an operator who only knows the path they configured.
+error open_error(const rocksdb::Status& s, const std::string& path) {
+  std::string said = s.ToString();
+  if (s.IsIOError() && (mentions(s, "lock") || mentions(s, "LOCK")))
+    return error{errc::io_error, "database at " + path
+                                   + " is locked: another process (or another store in this"
+                                     " process) has it open (" + said + ")"};
+  if (mentions(s, "Permission denied"))
+    return error{errc::io_error, "no permission to use the database at " + path + " (" + said
+                                   + ")"};
+  if (s.IsCorruption())
+    return error{errc::corruption, "database at " + path
+                                     + " is corrupt; move it aside or restore a copy (" + said
+                                     + ")"};
+  if (s.IsInvalidArgument() && mentions(s, "does not exist"))
+    return error{errc::not_found, "no database at " + path + " (" + said + ")"};
+  return from_status(s, "opening the database at " + path);
+}
+
+// Compression by level: LZ4 where data is rewritten often (cheap), ZSTD in the last level,
+// which holds most of the data and is rewritten rarely. Falls back to what the library has.
+rocksdb::CompressionType best_of(std::initializer_list<rocksdb::CompressionType> wanted) {
+  auto supported = rocksdb::GetSupportedCompressions();
+  for (auto c : wanted)
+    if (std::find(supported.begin(), supported.end(), c) != supported.end())
+      return c;
+  return rocksdb::kNoCompression;
+}
+
+rocksdb::ColumnFamilyOptions family_options(family f, const rocksdb_options& o,
+                                            const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  // Default: 64 MiB. Memtable size per family before a flush to L0.
+  cf.write_buffer_size = o.write_buffer_bytes;
+  // Default: false. Sizes levels from the last one up: space amplification stays near 1.1x
+  // as the data grows, which matters for a store that mostly appends and ages out.
+  cf.level_compaction_dynamic_level_bytes = true;
+  // Default: Snappy everywhere.
+  cf.compression = best_of({rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
+  // Default: kDisableCompressionOption (= same as `compression`).
+  cf.bottommost_compression = best_of({rocksdb::kZSTD, rocksdb::kLZ4Compression,
+                                       rocksdb::kSnappyCompression});
+  rocksdb::BlockBasedTableOptions table;
+  // Default: an 8 MiB cache per family. One cache for all families bounds memory in one place.
+  table.block_cache = cache;
+  // Default: 4 KiB (uncompressed bytes per data block).
+  table.block_size = o.block_bytes;
+  // Default: no filter. Whole-key Bloom filters help gets; points and windows are scanned.
+  if (o.bloom_bits_per_key > 0 && f != family::points && f != family::windows)
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(o.bloom_bits_per_key));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+// RocksDB recovers from a full disk on its own by polling free space from a background
+// thread; until then DB::Resume() answers Busy. floe resumes on the next commit instead
+// (rocksdb_storage::commit), so recovery happens when the store next needs to write, the
+// same way in production and in tests, without a timer.
+class resume_on_commit : public rocksdb::EventListener {
+public:
+  const char* Name() const override { return "floe_resume_on_commit"; }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error,
+                            bool* auto_recovery) override {
+    bg_error.PermitUncheckedError();
+    if (auto_recovery)
+      *auto_recovery = false;
+  }
+};
+
+rocksdb::DBOptions db_options(const rocksdb_options& o) {
+  rocksdb::DBOptions db;
+  // Default: false.
+  db.create_if_missing = o.create_if_missing;
+  // Default: false. A database from an older floe gains families it did not have.
+  db.create_missing_column_families = true;
+  // Default: 2 (threads shared by flushes and compactions).
+  db.max_background_jobs = o.max_background_jobs;
+  // Default: 0 = 4 x sum of write buffers. A rarely written family (meta) keeps old WAL files
+  // alive until it is flushed; this bounds the WAL on disk (bytes).
+  db.max_total_wal_size = o.max_total_wal_bytes;
+  // Default: 1000 info LOG files.
+  db.keep_log_file_num = o.keep_log_files;
+  // Default (7.x): kPointInTimeRecovery. Replay stops at the first torn or corrupt WAL record:
+  // a batch cut by a crash or a full disk is dropped whole, never applied in part.
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Default: false. Without a WAL a crash keeps only what was flushed; families flushed
+  // separately could keep half of a batch that spans families (points + windows + meta).
+  // Flushing them together keeps every batch whole.
+  db.atomic_flush = o.mode == durability::none;
+  // Default: no listeners.
+  db.listeners.push_back(std::make_shared<resume_on_commit>());
+  if (o.env)
+    db.env = o.env.get();
+  return db;
+}
+
+error bad_family(family f) {
+  return error{errc::invalid_argument,
+               "no column family with index " + std::to_string(static_cast<int>(f))};
+}
+
+} // namespace
+
+struct rocksdb_storage::impl {
+  rocksdb_options options;
+  std::shared_ptr<rocksdb::Cache> cache;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles; // every family opened, ours and others
+  rocksdb::ColumnFamilyHandle* families[family_count] = {};
+  std::atomic<bool> needs_resume{false};
+  std::mutex resume_mutex;
+
+  ~impl() {
+    if (!db)
+      return;
+    for (auto* h : handles)
+      db->DestroyColumnFamilyHandle(h);
+    db->Close();
+    delete db;
+  }
+
+  rocksdb::ColumnFamilyHandle* handle(family f) const {
+    auto i = static_cast<size_t>(f);
+    return i < family_count ? families[i] : nullptr;
+  }
+
+  rocksdb::WriteOptions write_options(bool sync_required) const {
+    rocksdb::WriteOptions wo;
+    wo.sync = options.mode == durability::sync || sync_required;
+    wo.disableWAL = options.mode == durability::none && !sync_required;
+    return wo;
+  }
+
+  // After a failed write RocksDB holds a background error and refuses writes until resumed.
+  result<void> resume_if_needed() {
+    if (!needs_resume.load(std::memory_order_acquire))
+      return {};
+    std::lock_guard<std::mutex> guard{resume_mutex};
+    if (!needs_resume.load(std::memory_order_relaxed))
+      return {};
+    auto s = db->Resume();
+    if (!s.ok())
+      return floe::unexpected<error>{from_status(s, "resuming writes at " + options.path)};
+    needs_resume.store(false, std::memory_order_release);
+    return {};
+  }
+
+  result<void> write(rocksdb::WriteBatch& wb, bool sync_required, const std::string& what) {
+    if (auto r = resume_if_needed(); !r)
+      return r;
+    auto s = db->Write(write_options(sync_required), &wb);
+    if (!s.ok()) {
+      if (!s.IsInvalidArgument())
+        needs_resume.store(true, std::memory_order_release);
+      return floe::unexpected<error>{from_status(s, what + " at " + options.path)};
+    }
+    return {};
+  }
+};
+
+rocksdb_storage::rocksdb_storage(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+
+rocksdb_storage::~rocksdb_storage() = default;
+
+result<std::unique_ptr<rocksdb_storage>> rocksdb_storage::open(rocksdb_options options) {
+  namespace fs = std::filesystem;
+  if (options.path.empty())
+    return fail(errc::invalid_argument, "empty database path");
+  std::error_code ec;
+  if (fs::exists(options.path, ec) && !fs::is_directory(options.path, ec))
+    return fail(errc::invalid_argument, "database path " + options.path + " is not a directory");
+  if (options.create_if_missing) {
+    fs::create_directories(options.path, ec);
+    if (ec)
+      return fail(errc::io_error, "cannot create the data directory " + options.path + ": "
+                                    + ec.message());
+  }
+  auto state = std::make_unique<impl>();
+  state->options = options;
+  try {
+    state->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    auto dbo = db_options(options);
+    std::vector<std::string> existing;
+    if (!rocksdb::DB::ListColumnFamilies(dbo, options.path, &existing).ok())
+      existing.clear(); // new database, or unreadable: DB::Open reports the real cause
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+    for (auto f : all_families)
+      descriptors.emplace_back(to_string(f), family_options(f, options, state->cache));
+    for (const auto& name : existing) {
+      auto known = std::any_of(descriptors.begin(), descriptors.end(),
+                               [&](const auto& d) { return d.name == name; });
+      if (!known) // a family from a newer floe: opened (RocksDB requires it), left alone
+        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    auto s = rocksdb::DB::Open(dbo, options.path, descriptors, &state->handles, &state->db);
+    if (!s.ok()) {
+      state->db = nullptr;
+      return floe::unexpected<error>{open_error(s, options.path)};
+    }
+    for (size_t i = 0; i < family_count; ++i)
+      state->families[i] = state->handles[i + 1]; // same order as `descriptors`
+  } catch (const std::exception& e) {
+    return fail(errc::io_error, "opening the database at " + options.path + ": " + e.what());
+  }
+  return std::unique_ptr<rocksdb_storage>(new rocksdb_storage(std::move(state)));
+}
+
+result<void> rocksdb_storage::commit(const write_batch& batch) {
+  if (batch.empty())
+    return {};
+  try {
+    rocksdb::WriteBatch wb(batch.payload_bytes() + 16 * batch.size() + 16);
+    for (const auto& op : batch.operations()) {
+      auto* h = impl_->handle(op.fam);
+      if (!h)
+        return floe::unexpected<error>{bad_family(op.fam)};
+      auto s = op.erase ? wb.Delete(h, op.key) : wb.Put(h, op.key, op.value);
+      if (!s.ok())
+        return floe::unexpected<error>{from_status(s, "building a write batch")};
+    }
+    return impl_->write(wb, batch.sync_required(),
+                        "commit of " + std::to_string(batch.size()) + " operations ("
+                          + std::to_string(batch.payload_bytes()) + " bytes)");
+  } catch (const std::exception& e) {
+    return fail(errc::io_error, std::string("commit: ") + e.what());
+  }
+}
+
+result<std::string> rocksdb_storage::get(family f, std::string_view key) {
+  auto* h = impl_->handle(f);
+  if (!h)
+    return floe::unexpected<error>{bad_family(f)};
+  try {
+    std::string value;
+    auto s = impl_->db->Get(rocksdb::ReadOptions(), h, rocksdb::Slice(key.data(), key.size()),
+                            &value);
+    if (!s.ok())
+      return floe::unexpected<error>{
+        from_status(s, std::string("get of a ") + std::to_string(key.size()) + "-byte key in "
+                         + to_string(f))};
+    return value;
+  } catch (const std::exception& e) {
+    return fail(errc::io_error, std::string("get: ") + e.what());
+  }
+}
+
+result<size_t> rocksdb_storage::scan(const scan_range& range, const scan_visitor& visit) {
+  auto* h = impl_->handle(range.fam);
+  if (!h)
+    return floe::unexpected<error>{bad_family(range.fam)};
+  bool bounded = !range.end.empty();
+  if (bounded && range.end <= range.begin)
+    return size_t{0};
+  try {
+    rocksdb::Slice lower(range.begin);
+    rocksdb::Slice upper(range.end);
+    rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower;
+    if (bounded)
+      ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, h));
+    size_t visited = 0;
+    auto deliver = [&] {
+      ++visited;
+      auto k = it->key();
+      auto v = it->value();
+      return visit(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()));
+    };
+    if (range.order == scan_order::ascending) {
+      for (it->Seek(lower); it->Valid() && visited < range.limit; it->Next())
+        if (!deliver())
+          break;
+    } else {
+      // With iterate_upper_bound set, SeekToLast lands on the last key < end.
+      for (it->SeekToLast(); it->Valid() && visited < range.limit; it->Prev())
+        if (!deliver())
+          break;
+    }
+    if (!it->status().ok())
+      return floe::unexpected<error>{
+        from_status(it->status(), std::string("scan of ") + to_string(range.fam))};
+    return visited;
+  } catch (const std::exception& e) {
+    return fail(errc::io_error, std::string("scan: ") + e.what());
+  }
+}
+
+result<uint64_t> rocksdb_storage::approximate_size(family f) {
+  auto* h = impl_->handle(f);
+  if (!h)
+    return floe::unexpected<error>{bad_family(f)};
+  uint64_t sst = 0;
+  uint64_t mem = 0;
+  if (!impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kLiveSstFilesSize, &sst)
+      || !impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &mem))
+    return fail(errc::io_error, std::string("size properties of ") + to_string(f)
+                                  + " are unavailable");
+  return sst + mem;
+}
+
+result<void> rocksdb_storage::delete_older_than(family f, int64_t cutoff_ms) {
+  auto* h = impl_->handle(f);
+  if (!h)
+    return floe::unexpected<error>{bad_family(f)};
+  try {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false; // a retention pass touches one block per series: keep hot data
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, h));
+    auto seek = [&it](std::string_view key) -> result<std::optional<std::string>> {
+      it->Seek(rocksdb::Slice(key.data(), key.size()));
+      if (it->Valid())
+        return std::optional<std::string>{it->key().ToString()};
+      if (!it->status().ok())
+        return floe::unexpected<error>{from_status(it->status(), "retention seek")};
+      return std::optional<std::string>{};
+    };
+    auto ranges = retention_ranges(f, cutoff_ms, seek);
+    it.reset();
+    if (!ranges)
+      return floe::unexpected<error>{ranges.error()};
+    if (ranges->empty())
+      return {};
+    rocksdb::WriteBatch wb;
+    for (const auto& r : *ranges) {
+      auto s = wb.DeleteRange(h, r.begin, r.end);
+      if (!s.ok())
+        return floe::unexpected<error>{from_status(s, "building the retention batch")};
+    }
+    std::string what = std::string("retention of ") + to_string(f) + " before "
+                       + std::to_string(cutoff_ms) + " ms (" + std::to_string(ranges->size())
+                       + " ranges)";
+    if (auto r = impl_->write(wb, false, what); !r)
+      return r;
+    std::vector<rocksdb::Slice> bounds;
+    bounds.reserve(2 * ranges->size());
+    std::vector<rocksdb::RangePtr> file_ranges;
+    file_ranges.reserve(ranges->size());
+    for (const auto& r : *ranges) {
+      bounds.emplace_back(r.begin);
+      bounds.emplace_back(r.end);
+    }
+    for (size_t i = 0; i < ranges->size(); ++i)
+      file_ranges.emplace_back(&bounds[2 * i], &bounds[2 * i + 1]);
+    auto s = rocksdb::DeleteFilesInRanges(impl_->db, h, file_ranges.data(), file_ranges.size(),
+                                          false);
+    if (!s.ok())
+      return floe::unexpected<error>{
+        from_status(s, what + " is committed, but dropping whole SST files failed (compaction"
+                              " reclaims the space later; retrying is harmless)")};
+    return {};
+  } catch (const std::exception& e) {
+    return fail(errc::io_error, std::string("retention: ") + e.what());
+  }
+}
+
+std::string rocksdb_storage::describe() const {
+  return "rocksdb:" + impl_->options.path + " (durability " + to_string(impl_->options.mode)
+         + ")";
+}
+
+result<void> rocksdb_storage::flush() {
+  std::vector<rocksdb::ColumnFamilyHandle*> ours(std::begin(impl_->families),
+                                                 std::end(impl_->families));
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  auto s = impl_->db->Flush(fo, ours);
+  if (!s.ok())
+    return floe::unexpected<error>{from_status(s, "flush of " + impl_->options.path)};
+  return {};
+}
+
+result<void> rocksdb_storage::compact(family f) {
+  auto* h = impl_->handle(f);
+  if (!h)
+    return floe::unexpected<error>{bad_family(f)};
+  rocksdb::CompactRangeOptions co;
+  // Default: kIfHaveCompactionFilter. Rewrite the last level too, so range tombstones and
+  // overwritten values there are dropped now.
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  auto s = impl_->db->CompactRange(co, h, nullptr, nullptr);
+  if (!s.ok())
+    return floe::unexpected<error>{
+      from_status(s, std::string("compaction of ") + to_string(f) + " at " + impl_->options.path)};
+  return {};
+}
+
+const std::string& rocksdb_storage::path() const noexcept {
+  return impl_->options.path;
+}
+
+} // namespace floe::store

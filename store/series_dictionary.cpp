@@ -1,0 +1,206 @@
+#include "store/series_dictionary.hpp"
+
+#include "config/defaults.hpp"
+
+namespace floe::store {
+
+namespace {
+
+constexpr std::string_view name_prefix = "series/name/";
+constexpr std::string_view id_prefix = "series/id/";
+
+std::string name_key(std::string_view name) {
+  std::string k(name_prefix);
+  k += name;
+  return k;
+}
+
+std::string id_key(series_id id) {
+  std::string k(id_prefix);
+  append_be32(k, id);
+  return k;
+}
+
+// The key after every key starting with `prefix` (prefix has no trailing 0xFF here).
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  end.back() = static_cast<char>(end.back() + 1);
+  return end;
+}
+
+result<void> check_name(std::string_view name) {
+  if (name.empty())
+    return fail(errc::invalid_argument, "empty series name");
+  if (name.size() > defaults::store::max_series_name_bytes)
+    return fail(errc::invalid_argument, "series name of " + std::to_string(name.size())
+                                          + " bytes exceeds "
+                                          + std::to_string(defaults::store::max_series_name_bytes));
+  return {};
+}
+
+} // namespace
+
+std::string series_name(std::string_view group, std::string_view edge_node,
+                        std::string_view device, std::string_view metric) {
+  std::string out;
+  out.reserve(group.size() + edge_node.size() + device.size() + metric.size() + 3);
+  out += group;
+  out += '/';
+  out += edge_node;
+  out += '/';
+  out += device;
+  out += '/';
+  out += metric;
+  return out;
+}
+
+series_dictionary::series_dictionary(storage& db) : db_(db) {}
+
+result<std::unique_ptr<series_dictionary>> series_dictionary::load(storage& db) {
+  std::unique_ptr<series_dictionary> dict(new series_dictionary(db));
+  std::optional<error> broken;
+  auto corrupt = [&broken](std::string detail) {
+    if (!broken)
+      broken = error{errc::corruption, "series dictionary: " + std::move(detail)};
+    return false;
+  };
+  scan_range by_name{family::meta, std::string(name_prefix), prefix_end(name_prefix)};
+  auto r = db.scan(by_name, [&](std::string_view key, std::string_view value) {
+    auto name = key.substr(name_prefix.size());
+    if (value.size() != 4)
+      return corrupt("id of \"" + std::string(name) + "\" has " + std::to_string(value.size())
+                     + " bytes, expected 4");
+    series_id id = read_be32(value.data());
+    if (id < first_series_id || id > max_series_id)
+      return corrupt("\"" + std::string(name) + "\" has the invalid id " + std::to_string(id));
+    if (!dict->names_.emplace(id, std::string(name)).second)
+      return corrupt("id " + std::to_string(id) + " is assigned to \"" + dict->names_[id]
+                     + "\" and \"" + std::string(name) + "\"");
+    dict->ids_.emplace(std::string(name), id);
+    return true;
+  });
+  if (!r)
+    return floe::unexpected<error>{r.error()};
+  if (broken)
+    return floe::unexpected<error>{std::move(*broken)};
+  // Both halves of every assignment are written in one batch: a mismatch is damage.
+  size_t reverse_entries = 0;
+  scan_range by_id{family::meta, std::string(id_prefix), prefix_end(id_prefix)};
+  r = db.scan(by_id, [&](std::string_view key, std::string_view value) {
+    ++reverse_entries;
+    auto raw = key.substr(id_prefix.size());
+    if (raw.size() != 4)
+      return corrupt("reverse key with a " + std::to_string(raw.size()) + "-byte id");
+    series_id id = read_be32(raw.data());
+    auto it = dict->names_.find(id);
+    if (it == dict->names_.end() || it->second != value)
+      return corrupt("id " + std::to_string(id) + " maps back to \"" + std::string(value)
+                     + "\", which does not map to it");
+    return true;
+  });
+  if (!r)
+    return floe::unexpected<error>{r.error()};
+  if (broken)
+    return floe::unexpected<error>{std::move(*broken)};
+  if (reverse_entries != dict->names_.size())
+    return fail(errc::corruption, "series dictionary: " + std::to_string(dict->names_.size())
+                                    + " names but " + std::to_string(reverse_entries) + " ids");
+  for (const auto& [id, name] : dict->names_)
+    if (id >= dict->next_)
+      dict->next_ = id + 1;
+  return dict;
+}
+
+result<series_id> series_dictionary::resolve(std::string_view name) {
+  auto ids = resolve_all({std::string(name)});
+  if (!ids)
+    return floe::unexpected<error>{ids.error()};
+  return ids->front();
+}
+
+result<std::vector<series_id>>
+series_dictionary::resolve_all(const std::vector<std::string>& names) {
+  for (const auto& name : names)
+    if (auto ok = check_name(name); !ok)
+      return floe::unexpected<error>{ok.error()};
+  std::vector<series_id> out;
+  out.reserve(names.size());
+  {
+    // Fast path: every name is known (all data messages after the birth).
+    std::shared_lock<std::shared_mutex> read{maps_mutex_};
+    for (const auto& name : names) {
+      auto it = ids_.find(name);
+      if (it == ids_.end())
+        break;
+      out.push_back(it->second);
+    }
+    if (out.size() == names.size())
+      return out;
+  }
+  out.clear();
+  std::lock_guard<std::mutex> assigning{assign_mutex_};
+  // New names of this call in first-seen order, with the ids they will get.
+  std::vector<std::pair<std::string_view, series_id>> fresh;
+  std::unordered_map<std::string_view, series_id> fresh_ids;
+  series_id next = next_;
+  {
+    std::shared_lock<std::shared_mutex> read{maps_mutex_};
+    for (const auto& name : names) {
+      if (auto it = ids_.find(name); it != ids_.end()) {
+        out.push_back(it->second);
+        continue;
+      }
+      if (auto it = fresh_ids.find(name); it != fresh_ids.end()) {
+        out.push_back(it->second);
+        continue;
+      }
+      if (next > max_series_id)
+        return fail(errc::invalid_argument, "series id space exhausted");
+      fresh.emplace_back(name, next);
+      fresh_ids.emplace(name, next);
+      out.push_back(next++);
+    }
+  }
+  if (fresh.empty()) // another caller assigned them meanwhile
+    return out;
+  write_batch batch;
+  batch.require_sync();
+  for (const auto& [name, id] : fresh) {
+    std::string id_bytes;
+    append_be32(id_bytes, id);
+    batch.put(family::meta, name_key(name), id_bytes);
+    batch.put(family::meta, id_key(id), std::string(name));
+  }
+  if (auto r = db_.commit(batch); !r)
+    return floe::unexpected<error>{r.error()};
+  std::unique_lock<std::shared_mutex> write{maps_mutex_};
+  for (const auto& [name, id] : fresh) {
+    ids_.emplace(std::string(name), id);
+    names_.emplace(id, std::string(name));
+  }
+  next_ = next;
+  return out;
+}
+
+std::optional<series_id> series_dictionary::find(std::string_view name) const {
+  std::shared_lock<std::shared_mutex> read{maps_mutex_};
+  auto it = ids_.find(std::string(name));
+  if (it == ids_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> series_dictionary::name_of(series_id id) const {
+  std::shared_lock<std::shared_mutex> read{maps_mutex_};
+  auto it = names_.find(id);
+  if (it == names_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+size_t series_dictionary::size() const {
+  std::shared_lock<std::shared_mutex> read{maps_mutex_};
+  return names_.size();
+}
+
+} // namespace floe::store
