@@ -1,0 +1,76 @@
+#pragma once
+// window_aggregate: the accumulator of one window of one series (pure, no CAF, not shared
+// between threads).
+//
+// Numeric: count, min, max, first/last by (timestamp, seq), a Neumaier-compensated sum, and
+// mean + M2 (sum of squared deviations) by Welford's update; merge uses the pairwise form of
+// Chan et al. Both avoid the cancellation of "sum of squares minus square of sum", which loses
+// every digit when values sit far from zero (e.g. 1e9 + small noise), and M2 never goes negative.
+// Numeric points may be added in any order.
+//
+// Boolean and string: count, last, changes between consecutive points, and (boolean) the time
+// the value was true between the first and the last point. These depend on the order of the
+// points, so add() requires strictly increasing (timestamp, seq) and merge() requires that every
+// point of `later` follows every point of *this. The parts that depend on the value carried in
+// from before the window and on how long the last value lasted are added by finish(), so one
+// accumulator serves any carry-in.
+
+#include <cstdint>
+#include <string>
+
+#include "actors/windows/window_types.hpp"
+#include "common/result.hpp"
+
+namespace floe::windows {
+
+class window_aggregate {
+public:
+  explicit window_aggregate(value_kind kind = value_kind::numeric) : kind_(kind) {}
+
+  // Adds one point. Errors (nothing changes): kind_mismatch, non_finite_value,
+  // out_of_order (boolean/string point not after the last one).
+  result<void, errc> add(const sample& s);
+
+  // Appends the points summarised by `later` (same kind). For boolean/string every point of
+  // `later` must follow every point of *this, else out_of_order and nothing changes.
+  result<void, errc> merge(const window_aggregate& later);
+
+  // The window's aggregates. carry_in: the series' last point before start_ms (nullptr if
+  // unknown); it counts as a change when it differs from the first point, and (boolean) a true
+  // carry-in counts as true from start_ms to the first point. The last value counts as lasting
+  // until until_ms (clamped to [last point, start_ms + width_ms]): the window end for a closed
+  // window, the series' newest event time for a view of an open one.
+  window_result finish(uint64_t series_id, int64_t width_ms, int64_t start_ms,
+                       const sample* carry_in, int64_t until_ms) const;
+
+  value_kind kind() const { return kind_; }
+  uint64_t count() const { return count_; }
+  point_key first_key() const { return first_key_; } // meaningful when count() > 0
+  point_key last_key() const { return last_key_; }
+
+private:
+  void add_numeric(double x);
+
+  value_kind kind_;
+  uint64_t count_ = 0;
+  point_key first_key_;
+  point_key last_key_;
+  // numeric
+  double min_ = 0;
+  double max_ = 0;
+  double sum_ = 0;
+  double sum_compensation_ = 0;  // Neumaier: low-order bits lost from sum_
+  double mean_ = 0;
+  double m2_ = 0;
+  double first_number_ = 0;
+  double last_number_ = 0;
+  // boolean / string
+  bool first_flag_ = false;
+  bool last_flag_ = false;
+  std::string first_text_;
+  std::string last_text_;
+  uint64_t changes_ = 0;     // between points of this accumulator only
+  int64_t true_ms_ = 0;      // true time between the first and the last point
+};
+
+} // namespace floe::windows

@@ -1,0 +1,176 @@
+#pragma once
+// Every default value in floe, in one place. Each constant names its unit. Command-line help
+// texts print these values, so changing one here changes the documented default too.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace floe::defaults {
+
+namespace codec {
+// Largest Sparkplug payload the decoder accepts (bytes). Births of large edge nodes reach a few
+// MiB; Mosquitto's own default limit is 256 MiB.
+inline constexpr size_t max_payload_bytes = 16 * 1024 * 1024;
+// Most metrics in one payload, counting template members (count).
+inline constexpr size_t max_metrics = 100'000;
+// Longest string/bytes value, name or key (bytes).
+inline constexpr size_t max_string_bytes = 4 * 1024 * 1024;
+// Most elements of one array, DataSet (cells) or property set (count).
+inline constexpr size_t max_elements = 1'000'000;
+// Deepest nesting of templates / property sets (levels).
+inline constexpr size_t max_depth = 16;
+// Encode UInt32 into Metric.long_value (Tahu/Ignition) rather than int_value (flag).
+inline constexpr bool uint32_in_long_value = true;
+// Longest STATE JSON accepted; a real one is about 45 bytes (bytes).
+inline constexpr size_t max_state_bytes = 4 * 1024;
+} // namespace codec
+
+namespace mqtt {
+inline constexpr std::string_view broker_uri = "tcp://127.0.0.1:1883";
+// MQTT keep-alive (s).
+inline constexpr int keep_alive_s = 30;
+// First and largest delay between reconnect attempts (ms).
+inline constexpr int reconnect_min_ms = 250;
+inline constexpr int reconnect_max_ms = 8'000;
+// How long one CONNECT (or the initial SUBSCRIBE + STATE birth) may take (ms).
+inline constexpr int connect_timeout_ms = 5'000;
+// QoS of the host's subscriptions (0 or 1). 1 keeps NDEATH Wills (QoS 1) reliable.
+inline constexpr int subscribe_qos = 1;
+// Sparkplug host id used in spBv1.0/STATE/<host id>.
+inline constexpr std::string_view host_id = "floe";
+} // namespace mqtt
+
+namespace sim {
+// ---- floe-sim (sim/) ----
+inline constexpr std::string_view broker_uri = "tcp://127.0.0.1:1883";
+// Sparkplug group id of every simulated edge node.
+inline constexpr std::string_view group_id = "floe-sim";
+// Edge node ids are <prefix><number>, numbers zero-padded (edge-01, edge-02, ...).
+inline constexpr std::string_view edge_prefix = "edge-";
+// Simulated edge nodes (count) and devices per edge node (count).
+inline constexpr size_t edge_nodes = 2;
+inline constexpr size_t devices_per_node = 10;
+// DDATA messages per device per second (messages/s; fractional allowed, 0 = births only).
+inline constexpr double rate_per_s = 1.0;
+// Run time (s); 0 runs until SIGINT/SIGTERM.
+inline constexpr double duration_s = 0.0;
+// Profile name (file config/profiles/<name>.json) or path.
+inline constexpr std::string_view profile = "ice_plant";
+// Seed of all random signal state (number); equal seeds give equal initial states.
+inline constexpr uint64_t seed = 1;
+// Largest accepted values of the count options (count); guards against typos like 1e9.
+inline constexpr size_t max_edge_nodes = 100'000;
+inline constexpr size_t max_devices_per_node = 100'000;
+inline constexpr size_t max_metrics = 100'000;
+inline constexpr double max_rate_per_s = 1'000.0;
+// MQTT keep-alive of each edge node's connection (s).
+inline constexpr int keep_alive_s = 30;
+// How long one CONNECT plus the NCMD/DCMD/STATE subscriptions may take (s).
+inline constexpr int connect_timeout_s = 10;
+// First and largest delay between reconnect attempts of one edge node (ms); doubled per failure.
+inline constexpr int reconnect_min_ms = 250;
+inline constexpr int reconnect_max_ms = 8'000;
+// DATA messages handed to the MQTT client and not yet written to the socket, per edge node
+// (messages). A DATA message beyond it is dropped and counted; births and deaths never are.
+inline constexpr size_t max_in_flight_per_node = 2'000;
+// The scheduling thread wakes at most once per tick and publishes every device due by then (ms).
+inline constexpr int scheduler_tick_ms = 2;
+// Graceful shutdown: how long the NDEATH acknowledgements and DISCONNECTs may take (ms).
+inline constexpr int shutdown_timeout_ms = 5'000;
+// --fault-historical-every: age of the store-and-forward points (ms).
+inline constexpr uint64_t historical_age_ms = 60'000;
+// --fault-device-offline-every: how long a device stays offline between DDEATH and DBIRTH (s).
+inline constexpr double device_offline_s = 5.0;
+// Progress display: refresh on a terminal (ms) and line interval otherwise (ms).
+inline constexpr int progress_terminal_ms = 1'000;
+inline constexpr int progress_plain_ms = 5'000;
+} // namespace sim
+
+namespace store {
+// ---- storage (store/) ----
+// Directory of the member's RocksDB database (path; created if missing).
+inline constexpr std::string_view data_dir = "floe-data";
+// What a commit waits for: "sync" = WAL + fsync per batch, "wal" = WAL without fsync (survives
+// a process crash, not a power loss), "none" = no WAL (a crash loses unflushed batches).
+inline constexpr std::string_view durability = "sync";
+// Memtable size per column family before it is flushed to an SST file (bytes). RocksDB: 64 MiB.
+inline constexpr uint64_t write_buffer_bytes = 64 * 1024 * 1024;
+// LRU block cache shared by all column families (bytes). RocksDB: 8 MiB.
+inline constexpr uint64_t block_cache_bytes = 128 * 1024 * 1024;
+// Uncompressed size of an SST data block (bytes). RocksDB: 4 KiB; neighbouring samples of one
+// series compress better in larger blocks, and floe reads ranges more than single keys.
+inline constexpr uint64_t block_bytes = 16 * 1024;
+// Total WAL size that makes RocksDB flush the column families keeping the oldest WAL alive
+// (bytes). RocksDB: 4 x the sum of all write buffers (here 1.25 GiB).
+inline constexpr uint64_t max_total_wal_bytes = 256 * 1024 * 1024;
+// Background flush and compaction threads (threads). RocksDB: 2.
+inline constexpr int max_background_jobs = 2;
+// Bloom filter of the families read by key: registry, alarms, meta (bits per key; 0 = none).
+// points/windows are read by range scans, which a whole-key filter does not help.
+inline constexpr double bloom_bits_per_key = 10;
+// RocksDB info LOG files kept in the data directory (files). RocksDB: 1000.
+inline constexpr size_t keep_log_files = 5;
+// Longest series name ("group/edge node/device/metric") the series dictionary accepts (bytes).
+inline constexpr size_t max_series_name_bytes = 4096;
+} // namespace store
+
+namespace windows {
+// ---- window aggregation (actors/windows) ----
+// Tumbling window widths computed for every series (ms): 10 s, 1 min, 1 h, epoch-aligned.
+inline constexpr int64_t widths_ms[] = {10'000, 60'000, 3'600'000};
+// How far a point's event time may lag the newest event time of its series and still count as
+// on time (ms). A window closes when (newest event time - lateness) passes its end; older points
+// re-open the closed window and it is recomputed from raw points.
+inline constexpr int64_t allowed_lateness_ms = 5'000;
+// On a rebuild after restart, closed windows ending this close before the watermark are emitted
+// again, in case their first emission was lost with the process (event-time ms).
+inline constexpr int64_t rebuild_reemit_ms = 60'000;
+// Period of the aggregator's own processing-time tick that closes windows of idle series
+// (ms; 0 = no own tick, the node sends tick_atom itself).
+inline constexpr int64_t tick_interval_ms = 1'000;
+// Window aggregator actors per node; series are sharded over them by id (count).
+inline constexpr size_t aggregator_count = 2;
+} // namespace windows
+
+namespace host {
+// ---- Sparkplug host behaviour (actors/, node/) ----
+// How long a seq gap may stay open while later messages wait in the reorder buffer before the
+// host gives up on the missing message(s) and requests a rebirth (ms). Tahu and the TCK console
+// use 5000.
+inline constexpr int64_t reorder_timeout_ms = 5'000;
+// Most out-of-order messages held per edge node while a gap is open (messages). A full buffer
+// gives the gap up at once, as a timeout would. 0 disables reordering: any gap is given up on
+// arrival. Values above 127 act as 127 (half the seq space; see edge_node_session.hpp).
+inline constexpr size_t reorder_buffer_max_messages = 64;
+// Shortest interval between two Rebirth requests to the same edge node (ms). Tahu: 5000.
+inline constexpr int64_t rebirth_throttle_ms = 5'000;
+} // namespace host
+
+namespace alarms {
+// ---- alarm rules (actors/alarms, config/alarms/) ----
+// How often a device actor calls series_alarms::on_tick when it does not schedule by
+// next_deadline(): the resolution of no_data timeouts and raise/clear delays (ms).
+inline constexpr int64_t tick_interval_ms = 1'000;
+// A rule's raise delay (condition must hold this long before raising) when it sets none (ms).
+inline constexpr int64_t raise_delay_ms = 0;
+// A rule's clear delay (clear condition must hold this long before clearing) when it sets none (ms).
+inline constexpr int64_t clear_delay_ms = 0;
+// Hysteresis of high/low/rate_of_change rules when a rule sets none (unit of the metric, or
+// metric unit per second for rate_of_change).
+inline constexpr double deadband = 0.0;
+// Span over which a rate_of_change rule measures the change when it sets none (ms).
+inline constexpr int64_t rate_span_ms = 10'000;
+// Most samples one rate_of_change alarm keeps for its span; the oldest go first (samples).
+inline constexpr size_t rate_max_samples = 256;
+// Longest delay, no_data timeout or rate span a rule may set: 7 days (ms).
+inline constexpr int64_t max_duration_ms = 7LL * 24 * 3600 * 1000;
+// Largest rule file accepted (bytes).
+inline constexpr size_t max_rule_file_bytes = 4 * 1024 * 1024;
+// Most rules in one rule set (count).
+inline constexpr size_t max_rules = 10'000;
+// Message template of a rule that sets none (placeholders: see actors/alarms/rule_set.hpp).
+inline constexpr std::string_view message = "{rule}: {series} {value}";
+} // namespace alarms
+
+} // namespace floe::defaults
