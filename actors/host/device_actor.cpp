@@ -1,0 +1,316 @@
+#include "actors/host/device_actor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/alarms/reading.hpp"
+#include "actors/alarms/rule_set.hpp"
+#include "actors/host/metric_values.hpp"
+#include "common/log.hpp"
+#include "store/series_dictionary.hpp"
+
+namespace floe::host {
+
+namespace {
+
+alarms::series_key key_of(const device_actor_state& st, const std::string& metric) {
+  return {st.group, st.edge_node, st.device, metric};
+}
+
+// Null when no rule applies (most metrics): they then cost nothing per value.
+std::unique_ptr<alarms::series_alarms> bind_alarms(const device_actor_state& st,
+                                                   const std::string& metric, int64_t now) {
+  if (!st.ctx->rules || st.ctx->rules->size() == 0)
+    return nullptr;
+  auto a = std::make_unique<alarms::series_alarms>(st.ctx->rules, key_of(st, metric), now);
+  if (a->empty())
+    return nullptr;
+  return a;
+}
+
+void report(device_pointer self, std::vector<alarms::alarm_event>&& events) {
+  if (events.empty() || !self->state.ctx->alarm_book)
+    return;
+  alarm_owner_actor owner = caf::actor_cast<device_actor>(self);
+  self->send(self->state.ctx->alarm_book, alarms::alarm_report{std::move(events), owner});
+}
+
+void append(std::vector<alarms::alarm_event>& out, std::vector<alarms::alarm_event>&& in) {
+  if (out.empty())
+    out = std::move(in);
+  else
+    std::move(in.begin(), in.end(), std::back_inserter(out));
+}
+
+// One timer for every alarm of the device: re-armed when the earliest deadline changes.
+void schedule(device_pointer self) {
+  auto& st = self->state;
+  std::optional<int64_t> next;
+  auto consider = [&](const std::unique_ptr<alarms::series_alarms>& a) {
+    if (!a)
+      return;
+    if (auto d = a->next_deadline(); d && (!next || *d < *next))
+      next = d;
+  };
+  consider(st.presence_alarms);
+  for (auto& [name, m] : st.metrics)
+    consider(m.alarms);
+  if (next == st.armed_deadline)
+    return;
+  st.armed_deadline = next;
+  auto gen = ++st.timer_generation;
+  if (!next)
+    return;
+  auto delay = std::max<int64_t>(0, *next - st.ctx->now_ms());
+  self->delayed_send(self, std::chrono::milliseconds(delay), timer_atom::value, gen);
+}
+
+std::string registry_json(const device_actor_state& st, int64_t timestamp) {
+  nlohmann::json metrics = nlohmann::json::array();
+  for (auto& [name, m] : st.metrics) {
+    nlohmann::json j{{"name", name}, {"datatype", sparkplug::to_string(m.def.type)},
+                     {"series", m.series}};
+    if (m.def.alias)
+      j["alias"] = *m.def.alias;
+    if (m.def.properties) {
+      nlohmann::json props = nlohmann::json::object();
+      for (size_t i = 0; i < m.def.properties->keys.size(); ++i)
+        props[m.def.properties->keys[i]] = render_property(m.def.properties->values[i]);
+      j["properties"] = std::move(props);
+    }
+    metrics.push_back(std::move(j));
+  }
+  nlohmann::json doc{{"group", st.group},         {"edge_node", st.edge_node},
+                     {"device", st.device},       {"timestamp", timestamp},
+                     {"metrics", std::move(metrics)}};
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void on_birth(device_pointer self, device_birth& b) {
+  auto& st = self->state;
+  auto now = st.ctx->now_ms();
+  std::vector<std::string> names;
+  std::vector<metric_definition*> defs;
+  for (auto& d : b.metrics) {
+    if (d.is_template_definition || d.name.empty())
+      continue;
+    names.push_back(store::series_name(st.group, st.edge_node, st.device, d.name));
+    defs.push_back(&d);
+  }
+  std::vector<store::series_id> ids(names.size(), 0);
+  if (auto resolved = st.ctx->dictionary->resolve_all(names)) {
+    ids = std::move(*resolved);
+  } else {
+    log::error("store", "series ids for the birth of %s/%s/%s: %s (its values are not stored)",
+               st.group.c_str(), st.edge_node.c_str(), st.device.c_str(),
+               store::to_string(resolved.error()).c_str());
+  }
+  std::map<std::string, tracked_metric> next;
+  for (size_t i = 0; i < defs.size(); ++i) {
+    std::string name = defs[i]->name; // copied: the definition is moved below
+    tracked_metric m;
+    if (auto old = st.metrics.find(name); old != st.metrics.end())
+      m.alarms = std::move(old->second.alarms);
+    else
+      m.alarms = bind_alarms(st, name, now);
+    m.def = std::move(*defs[i]);
+    m.series = ids[i];
+    next.emplace(name, std::move(m));
+  }
+  st.metrics = std::move(next);
+  st.birth_timestamp = b.timestamp;
+  ++st.messages;
+  self->send(st.ctx->writer,
+             storage_actors::registry_record{st.group + "/" + st.edge_node + "/" + st.device,
+                                             registry_json(st, b.timestamp)});
+}
+
+void on_updates(device_pointer self, device_updates& msg) {
+  auto& st = self->state;
+  storage_actors::point_records out;
+  out.points.reserve(msg.updates.size());
+  std::vector<alarms::alarm_event> events;
+  bool counted = false;
+  for (auto& u : msg.updates) {
+    if (!u.from_birth && !counted) {
+      ++st.messages;
+      counted = true;
+    }
+    auto it = st.metrics.find(u.name);
+    if (it == st.metrics.end()) {
+      // Only the session decides which metrics exist; a value for an unknown one means the
+      // birth certificate was not delivered to this actor (it is stored after the next birth).
+      ++st.unstored_points;
+      continue;
+    }
+    auto& m = it->second;
+    if (m.series != 0 && !u.is_transient) {
+      if (auto sv = stored_value_of(u.value, u.type)) {
+        store::stored_point p;
+        p.series = m.series;
+        p.timestamp_ms = u.timestamp;
+        p.value = std::move(*sv);
+        p.flags.historical = u.is_historical;
+        p.flags.quality = u.quality;
+        out.points.push_back(std::move(p));
+        if (auto kind = window_kind_of(u.type)) {
+          windows::sample s;
+          s.series_id = m.series;
+          s.timestamp_ms = u.timestamp;
+          s.historical = u.is_historical;
+          if (fill_sample(s, *kind, u.value))
+            out.samples.push_back(std::move(s));
+        }
+      }
+    } else if (m.series == 0) {
+      ++st.unstored_points;
+    }
+    if (u.is_historical)
+      continue;
+    if (m.has_value && u.timestamp < m.timestamp_ms && !u.from_birth)
+      continue; // an older live value (reordered): stored above, not current
+    ++m.updates;
+    if (m.alarms) {
+      alarms::sample s{u.timestamp, alarms::reading_of(u.value), u.quality};
+      append(events, m.alarms->on_sample(s));
+    }
+    m.value = std::move(u.value);
+    m.timestamp_ms = u.timestamp;
+    m.quality = u.quality;
+    m.has_value = true;
+    m.stale = false;
+  }
+  if (!out.points.empty())
+    self->send(st.ctx->writer, std::move(out));
+  report(self, std::move(events));
+  schedule(self);
+}
+
+void on_status(device_pointer self, const device_status& s) {
+  auto& st = self->state;
+  std::vector<alarms::alarm_event> events;
+  if (s.online) {
+    st.online = true;
+    if (st.presence_alarms)
+      append(events, st.presence_alarms->on_online(s.timestamp));
+    for (auto& [name, m] : st.metrics)
+      if (m.alarms)
+        append(events, m.alarms->on_online(s.timestamp));
+  } else {
+    st.online = false;
+    st.offline_timestamp = s.timestamp;
+    for (auto& [name, m] : st.metrics) {
+      m.stale = true;
+      if (m.alarms)
+        append(events, m.alarms->on_offline(s.timestamp));
+    }
+    if (st.presence_alarms)
+      append(events, st.presence_alarms->on_offline(s.timestamp));
+  }
+  report(self, std::move(events));
+  schedule(self);
+}
+
+device_state_view make_view(const device_actor_state& st) {
+  device_state_view v;
+  v.group = st.group;
+  v.edge_node = st.edge_node;
+  v.device = st.device;
+  v.online = st.online;
+  v.birth_timestamp = st.birth_timestamp;
+  v.offline_timestamp = st.offline_timestamp;
+  v.messages = st.messages;
+  auto add_alarms = [&](const std::unique_ptr<alarms::series_alarms>& a) {
+    if (!a)
+      return;
+    for (auto& s : a->status())
+      if (s.state != alarms::alarm_state::normal)
+        v.alarms.push_back({s.alarm_id, alarms::to_string(s.state), alarms::to_string(s.level),
+                            s.message});
+  };
+  add_alarms(st.presence_alarms);
+  for (auto& [name, m] : st.metrics) {
+    metric_view mv;
+    mv.name = name;
+    mv.alias = m.def.alias ? static_cast<int64_t>(*m.def.alias) : -1;
+    mv.datatype = sparkplug::to_string(m.def.type);
+    mv.value = m.has_value ? render_value(m.value) : "";
+    if (auto r = alarms::reading_of(m.value); r && m.has_value
+                                               && m.def.type != sparkplug::datatype::boolean) {
+      mv.numeric = true;
+      mv.number = *r;
+    }
+    mv.timestamp_ms = m.timestamp_ms;
+    mv.quality = m.stale ? quality_stale : m.quality;
+    mv.stale = m.stale;
+    mv.updates = m.updates;
+    if (m.def.properties)
+      for (size_t i = 0; i < m.def.properties->keys.size(); ++i)
+        mv.properties[m.def.properties->keys[i]] = render_property(m.def.properties->values[i]);
+    v.metrics.push_back(std::move(mv));
+    add_alarms(m.alarms);
+  }
+  return v;
+}
+
+} // namespace
+
+device_actor::behavior_type device_behavior(device_pointer self, host_context_ptr ctx,
+                                            std::string group, std::string edge_node,
+                                            std::string device) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.group = std::move(group);
+  st.edge_node = std::move(edge_node);
+  st.device = std::move(device);
+  st.presence_alarms = bind_alarms(st, "", st.ctx->now_ms());
+  return {
+    [=](device_birth& b) { on_birth(self, b); },
+    [=](device_updates& u) { on_updates(self, u); },
+    [=](const device_status& s) { on_status(self, s); },
+    [=](timer_atom, uint64_t gen) {
+      auto& st = self->state;
+      if (gen != st.timer_generation)
+        return;
+      st.armed_deadline.reset();
+      auto now = st.ctx->now_ms();
+      std::vector<alarms::alarm_event> events;
+      if (st.presence_alarms)
+        append(events, st.presence_alarms->on_tick(now));
+      for (auto& [name, m] : st.metrics)
+        if (m.alarms)
+          append(events, m.alarms->on_tick(now));
+      report(self, std::move(events));
+      schedule(self);
+    },
+    [=](caf::get_atom) { return make_view(self->state); },
+    [=](ack_atom, const std::string& alarm_id, const std::string& who) -> std::string {
+      auto& st = self->state;
+      auto now = st.ctx->now_ms();
+      auto try_ack = [&](std::unique_ptr<alarms::series_alarms>& a) -> std::optional<std::string> {
+        if (!a)
+          return std::nullopt;
+        auto r = a->acknowledge(alarm_id, who, now);
+        if (!r && r.error() == alarms::ack_error::unknown_alarm)
+          return std::nullopt;
+        if (!r)
+          return std::string("error: ") + alarms::to_string(r.error());
+        std::vector<alarms::alarm_event> events{std::move(*r)};
+        report(self, std::move(events));
+        return std::string("acknowledged ") + alarm_id + " by " + who;
+      };
+      if (auto r = try_ack(st.presence_alarms))
+        return *r;
+      for (auto& [name, m] : st.metrics)
+        if (auto r = try_ack(m.alarms))
+          return *r;
+      return "error: unknown alarm " + alarm_id;
+    },
+  };
+}
+
+} // namespace floe::host

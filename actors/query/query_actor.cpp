@@ -1,0 +1,339 @@
+#include "actors/query/query_actor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/host/metric_values.hpp"
+#include "actors/windows/window_aggregator.hpp"
+#include "store/keys.hpp"
+#include "store/series_dictionary.hpp"
+#include "store/values.hpp"
+
+namespace floe::query {
+
+namespace {
+
+std::string render_stored(const store::stored_value& v) {
+  return std::visit(
+    [](const auto& x) -> std::string {
+      using T = std::decay_t<decltype(x)>;
+      if constexpr (std::is_same_v<T, std::monostate>)
+        return "null";
+      else if constexpr (std::is_same_v<T, bool>)
+        return x ? "true" : "false";
+      else if constexpr (std::is_same_v<T, double>) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.10g", x);
+        return buf;
+      } else if constexpr (std::is_integral_v<T>)
+        return std::to_string(x);
+      else if constexpr (std::is_same_v<T, std::string>)
+        return x;
+      else
+        return "bytes (" + std::to_string(x.size()) + ")";
+    },
+    v);
+}
+
+point_view view_of(const store::stored_point& p) {
+  point_view v;
+  v.timestamp_ms = p.timestamp_ms;
+  v.value = render_stored(p.value);
+  std::visit(
+    [&](const auto& x) {
+      using T = std::decay_t<decltype(x)>;
+      if constexpr (std::is_same_v<T, double> || std::is_same_v<T, int64_t>
+                    || std::is_same_v<T, uint64_t>) {
+        v.numeric = true;
+        v.number = static_cast<double>(x);
+      } else if constexpr (std::is_same_v<T, bool>) {
+        v.numeric = true;
+        v.number = x ? 1 : 0;
+      }
+    },
+    p.value);
+  v.quality = p.flags.quality;
+  v.historical = p.flags.historical;
+  return v;
+}
+
+window_view view_of(const store::window_record& w) {
+  window_view v;
+  v.start_ms = w.start_ms;
+  v.width_ms = static_cast<int64_t>(w.width_ms);
+  v.count = w.count;
+  v.changes = w.changes;
+  switch (w.kind) {
+    case store::window_kind::numeric:
+      v.kind = "numeric";
+      v.min = w.min;
+      v.max = w.max;
+      v.sum = w.sum;
+      v.mean = w.mean();
+      v.stddev = w.stddev();
+      v.first = w.first;
+      v.last = w.last;
+      break;
+    case store::window_kind::boolean:
+      v.kind = "boolean";
+      v.last_value = render_stored(w.last_value);
+      v.time_true_ms = w.time_true_ms;
+      break;
+    case store::window_kind::text:
+      v.kind = "string";
+      v.last_value = render_stored(w.last_value);
+      break;
+  }
+  return v;
+}
+
+window_view view_of(const windows::window_result& w) {
+  window_view v;
+  v.start_ms = w.start_ms;
+  v.width_ms = w.width_ms;
+  v.open = !w.final;
+  v.kind = std::string(windows::to_string(w.kind));
+  v.count = w.count;
+  v.min = w.min;
+  v.max = w.max;
+  v.sum = w.sum;
+  v.mean = w.mean;
+  v.stddev = w.stddev;
+  v.first = w.first;
+  v.last = w.last;
+  v.changes = w.changes;
+  v.time_true_ms = w.time_true_ms;
+  v.last_value = w.kind == windows::value_kind::boolean ? (w.last_flag ? "true" : "false")
+                                                        : w.last_text;
+  return v;
+}
+
+caf::error fail(std::string text) {
+  return caf::make_error(caf::sec::invalid_argument, std::move(text));
+}
+
+caf::result<history_reply> history(query_pointer self, const history_request& rq) {
+  auto& st = self->state.setup;
+  auto name = store::series_name(rq.group, rq.edge_node, rq.device, rq.metric);
+  auto id = st.dictionary->find(name);
+  if (!id)
+    return fail("unknown metric '" + name + "' (no birth of it was stored)");
+  if (rq.to_ms <= rq.from_ms)
+    return fail("empty time range: to must be after from");
+  size_t limit = rq.limit == 0 ? st.max_points : std::min<size_t>(rq.limit, st.max_points);
+  history_reply out;
+  out.series = name;
+  out.series_id = *id;
+  if (rq.width_ms == 0) {
+    store::scan_range r{store::family::points, store::point_range_begin(*id, rq.from_ms),
+                        store::point_range_end(*id, rq.to_ms), limit + 1};
+    auto n = st.db->scan(r, [&](std::string_view k, std::string_view v) {
+      if (auto p = store::decode_point(k, v))
+        out.points.push_back(view_of(*p));
+      return true;
+    });
+    if (!n)
+      return fail("reading " + name + ": " + store::to_string(n.error()));
+    if (out.points.size() > limit) {
+      out.points.resize(limit);
+      out.truncated = true;
+    }
+    return out;
+  }
+  if (std::find(st.window_widths_ms.begin(), st.window_widths_ms.end(), rq.width_ms)
+      == st.window_widths_ms.end())
+    return fail("no windows of width " + std::to_string(rq.width_ms) + " ms are computed");
+  auto width = static_cast<uint64_t>(rq.width_ms);
+  // Windows that overlap [from, to): starts from the window holding `from`.
+  auto first_start = windows::window_start(rq.from_ms, rq.width_ms);
+  store::scan_range r{store::family::windows,
+                      store::window_range_begin(*id, width, first_start),
+                      store::window_range_begin(*id, width, rq.to_ms), limit + 1};
+  auto n = st.db->scan(r, [&](std::string_view k, std::string_view v) {
+    if (auto w = store::decode_window(k, v))
+      out.windows.push_back(view_of(*w));
+    return true;
+  });
+  if (!n)
+    return fail("reading windows of " + name + ": " + store::to_string(n.error()));
+  if (st.aggregators.empty())
+    return out;
+  auto rp = self->make_response_promise<history_reply>();
+  auto& agg = st.aggregators[windows::shard_of(*id, st.aggregators.size())];
+  auto from = first_start, to = rq.to_ms;
+  self->request(agg, std::chrono::milliseconds(st.timeout_ms), caf::get_atom::value,
+                uint64_t{*id})
+    .then(
+      [=](std::vector<windows::window_result>& open) mutable {
+        auto reply = out;
+        for (auto& w : open) {
+          if (w.width_ms != rq.width_ms || w.start_ms < from || w.start_ms >= to)
+            continue;
+          auto v = view_of(w);
+          auto same = std::find_if(reply.windows.begin(), reply.windows.end(),
+                                   [&](const window_view& x) { return x.start_ms == v.start_ms; });
+          if (same != reply.windows.end())
+            *same = v; // re-opened by a late point: the open view is newer
+          else
+            reply.windows.push_back(v);
+        }
+        std::sort(reply.windows.begin(), reply.windows.end(),
+                  [](const window_view& a, const window_view& b) { return a.start_ms < b.start_ms; });
+        if (reply.windows.size() > limit) {
+          reply.windows.resize(limit);
+          reply.truncated = true;
+        }
+        rp.deliver(std::move(reply));
+      },
+      [=](caf::error&) mutable {
+        rp.deliver(out); // stored windows only
+      });
+  return rp;
+}
+
+void add_summaries(node_stats& s, const std::vector<host::edge_node_summary>& nodes) {
+  for (auto& n : nodes) {
+    if (n.online)
+      ++s.edge_nodes_online;
+    s.sparkplug_messages += n.messages;
+    s.metrics += n.metrics;
+    s.rebirths_requested += n.rebirths_requested;
+    s.protocol_faults += n.protocol_faults;
+    s.malformed_payloads += n.malformed_payloads;
+    s.devices += n.devices.size();
+    for (auto& d : n.devices)
+      if (d.online)
+        ++s.devices_online;
+  }
+}
+
+caf::result<node_stats> gather_stats(query_pointer self) {
+  auto& st = self->state.setup;
+  auto rp = self->make_response_promise<node_stats>();
+  auto stats = std::make_shared<node_stats>();
+  stats->host_id = st.host_id;
+  stats->now_ms = st.now_ms();
+  stats->uptime_ms = stats->now_ms - st.started_ms;
+  if (st.ingest)
+    stats->ingest = st.ingest();
+  stats->actors = self->home_system().registry().running();
+  auto timeout = std::chrono::milliseconds(st.timeout_ms);
+  // Writer, then every aggregator, then directory, then alarms; a part that times out is left
+  // at zero rather than failing the whole answer.
+  auto pending = std::make_shared<size_t>(3 + st.aggregators.size());
+  auto done = [rp, stats, pending]() mutable {
+    if (--*pending == 0)
+      rp.deliver(*stats);
+  };
+  self->request(st.writer, timeout, storage_actors::stats_atom::value)
+    .then([=](storage_actors::store_stats& s) mutable { stats->store = std::move(s); done(); },
+          [=](caf::error&) mutable { done(); });
+  for (auto& a : st.aggregators)
+    self->request(a, timeout, windows::stats_atom::value)
+      .then(
+        [=](windows::aggregator_stats& s) mutable {
+          stats->open_windows += s.open_windows;
+          stats->windows_emitted += s.windows_emitted;
+          done();
+        },
+        [=](caf::error&) mutable { done(); });
+  self->request(st.directory, timeout, host::list_atom::value)
+    .then(
+      [=](std::vector<host::edge_node_summary>& nodes) mutable {
+        add_summaries(*stats, nodes);
+        done();
+      },
+      [=](caf::error&) mutable { done(); });
+  if (st.alarm_book)
+    self->request(st.alarm_book, timeout, host::list_atom::value, true, uint64_t{1'000'000})
+      .then(
+        [=](std::vector<alarms::alarm_view>& active) mutable {
+          stats->active_alarms = active.size();
+          done();
+        },
+        [=](caf::error&) mutable { done(); });
+  else
+    done();
+  return rp;
+}
+
+} // namespace
+
+query_actor::behavior_type query_behavior(query_pointer self, query_setup setup) {
+  self->state.setup = std::move(setup);
+  auto timeout = std::chrono::milliseconds(self->state.setup.timeout_ms);
+  return {
+    [=](host::list_atom) -> caf::delegated<std::vector<host::edge_node_summary>> {
+      return self->delegate(self->state.setup.directory, host::list_atom::value);
+    },
+    [=](caf::get_atom, const std::string& group, const std::string& edge,
+        const std::string& device) -> caf::result<host::device_state_view> {
+      auto rp = self->make_response_promise<host::device_state_view>();
+      self->request(self->state.setup.directory, timeout, caf::get_atom::value, group, edge)
+        .then(
+          [=](host::supervisor_actor& sup) mutable {
+            if (!sup) {
+              rp.deliver(fail("unknown edge node " + group + "/" + edge));
+              return;
+            }
+            rp.delegate(sup, caf::get_atom::value, device);
+          },
+          [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      return rp;
+    },
+    [=](history_atom, const history_request& rq) { return history(self, rq); },
+    [=](alarms_atom, bool active_only, uint64_t limit)
+      -> caf::result<std::vector<alarms::alarm_view>> {
+      if (!self->state.setup.alarm_book)
+        return std::vector<alarms::alarm_view>{};
+      return self->delegate(self->state.setup.alarm_book, host::list_atom::value, active_only,
+                            limit);
+    },
+    [=](host::ack_atom, const std::string& id, const std::string& who)
+      -> caf::result<std::string> {
+      if (!self->state.setup.alarm_book)
+        return fail("no alarm rules are configured");
+      if (who.empty())
+        return fail("acknowledging needs an operator name");
+      return self->delegate(self->state.setup.alarm_book, host::ack_atom::value, id, who);
+    },
+    [=](host::rebirth_atom, const std::string& group, const std::string& edge)
+      -> caf::result<std::string> {
+      auto rp = self->make_response_promise<std::string>();
+      self->request(self->state.setup.directory, timeout, caf::get_atom::value, group, edge)
+        .then(
+          [=](host::supervisor_actor& sup) mutable {
+            if (!sup) {
+              rp.deliver(fail("unknown edge node " + group + "/" + edge));
+              return;
+            }
+            rp.delegate(sup, host::rebirth_atom::value, std::string("operator request"));
+          },
+          [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      return rp;
+    },
+    [=](stats_atom) { return gather_stats(self); },
+  };
+}
+
+void add_query_message_types(caf::actor_system_config& cfg) {
+  host::add_host_message_types(cfg);
+  cfg.add_message_type<alarms::alarm_view>("floe::alarms::alarm_view");
+  cfg.add_message_type<std::vector<alarms::alarm_view>>("std::vector<floe::alarms::alarm_view>");
+  cfg.add_message_type<storage_actors::store_stats>("floe::storage_actors::store_stats");
+  cfg.add_message_type<history_request>("floe::query::history_request");
+  cfg.add_message_type<point_view>("floe::query::point_view");
+  cfg.add_message_type<window_view>("floe::query::window_view");
+  cfg.add_message_type<history_reply>("floe::query::history_reply");
+  cfg.add_message_type<ingest_counters>("floe::query::ingest_counters");
+  cfg.add_message_type<node_stats>("floe::query::node_stats");
+  cfg.add_message_type<query_actor>("floe::query::query_actor");
+}
+
+} // namespace floe::query

@@ -1,0 +1,252 @@
+#include "actors/storage/store_writer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/log.hpp"
+#include "store/keys.hpp"
+#include "store/values.hpp"
+
+namespace floe::storage_actors {
+
+std::string alarm_event_key(const alarms::alarm_event& e) {
+  std::string k = "e";
+  store::append_be64(k, store::order_preserving(e.timestamp_ms));
+  k += e.alarm_id;
+  k += '#';
+  k += std::to_string(e.occurrence);
+  k += '/';
+  k += alarms::to_string(e.what);
+  return k;
+}
+
+std::string alarm_event_json(const alarms::alarm_event& e) {
+  nlohmann::json j{{"alarm_id", e.alarm_id},
+                   {"rule", e.rule},
+                   {"series", alarms::to_string(e.series)},
+                   {"kind", alarms::to_string(e.kind)},
+                   {"severity", alarms::to_string(e.level)},
+                   {"transition", alarms::to_string(e.what)},
+                   {"state", alarms::to_string(e.state)},
+                   {"timestamp", e.timestamp_ms},
+                   {"message", e.message},
+                   {"occurrence", e.occurrence}};
+  if (e.value && std::isfinite(*e.value))
+    j["value"] = *e.value;
+  if (!e.acknowledged_by.empty())
+    j["acknowledged_by"] = e.acknowledged_by;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+store::window_record record_of(const windows::window_result& w) {
+  store::window_record r;
+  r.series = static_cast<store::series_id>(w.series_id);
+  r.width_ms = static_cast<uint64_t>(w.width_ms);
+  r.start_ms = w.start_ms;
+  r.count = w.count;
+  r.first_ts_ms = w.first_ts_ms;
+  r.last_ts_ms = w.last_ts_ms;
+  r.changes = w.changes;
+  switch (w.kind) {
+    case windows::value_kind::numeric:
+      r.kind = store::window_kind::numeric;
+      r.min = w.min;
+      r.max = w.max;
+      r.sum = w.sum;
+      r.sum_sq_dev = w.stddev * w.stddev * static_cast<double>(w.count);
+      r.first = w.first;
+      r.last = w.last;
+      break;
+    case windows::value_kind::boolean:
+      r.kind = store::window_kind::boolean;
+      r.last_value = w.last_flag;
+      r.time_true_ms = w.time_true_ms;
+      break;
+    case windows::value_kind::string:
+      r.kind = store::window_kind::text;
+      r.last_value = w.last_text;
+      break;
+  }
+  return r;
+}
+
+void queue_commit(store_writer_pointer self) {
+  auto& st = self->state;
+  if (st.commit_queued || st.retrying)
+    return;
+  st.commit_queued = true;
+  self->send(self, commit_atom::value);
+}
+
+// Commits the batch; on success forwards its samples and resets. False on failure (the batch
+// stays for the retry).
+bool commit(store_writer_pointer self) {
+  auto& st = self->state;
+  if (st.batch.empty())
+    return true;
+  auto r = st.setup.db->commit(st.batch);
+  if (!r) {
+    ++st.stats.commit_failures;
+    st.stats.last_error = store::to_string(r.error());
+    static log::throttle throttle{10'000};
+    if (auto n = throttle.pass(st.setup.now_ms ? st.setup.now_ms() : 0))
+      log::error("store", "commit of %zu operations failed, kept for retry: %s "
+                 "(%llu failures in the last interval)",
+                 st.batch.size(), st.stats.last_error.c_str(),
+                 static_cast<unsigned long long>(n));
+    return false;
+  }
+  if (st.stats.commit_failures > 0 && st.retrying)
+    log::info("store", "commits succeed again (%zu operations written)", st.batch.size());
+  ++st.stats.batches;
+  st.stats.points_committed += st.batch_points;
+  st.stats.windows_committed += st.batch_windows;
+  st.stats.alarm_events_committed += st.batch_alarms;
+  st.stats.births_committed += st.batch_births;
+  st.batch.clear();
+  st.batch_points = st.batch_windows = st.batch_alarms = st.batch_births = 0;
+  auto& aggs = st.setup.aggregators;
+  if (!aggs.empty() && !st.samples.empty()) {
+    std::vector<windows::point_batch> shards(aggs.size());
+    for (auto& s : st.samples)
+      shards[windows::shard_of(s.series_id, aggs.size())].points.push_back(std::move(s));
+    for (size_t i = 0; i < aggs.size(); ++i)
+      if (!shards[i].points.empty())
+        self->send(aggs[i], std::move(shards[i]));
+  }
+  st.samples.clear();
+  return true;
+}
+
+void commit_or_retry(store_writer_pointer self) {
+  auto& st = self->state;
+  if (commit(self)) {
+    st.retrying = false;
+    st.retry_delay_ms = 0;
+    return;
+  }
+  st.retrying = true;
+  st.retry_delay_ms = st.retry_delay_ms == 0
+                        ? st.setup.retry_min_ms
+                        : std::min(st.setup.retry_max_ms, st.retry_delay_ms * 2);
+  self->delayed_send(self, std::chrono::milliseconds(st.retry_delay_ms), commit_atom::value);
+}
+
+// After appending: commit at once when the batch is full, else once the mailbox is drained.
+void appended(store_writer_pointer self) {
+  auto& st = self->state;
+  if (st.batch_points >= st.setup.batch_max_points && !st.retrying)
+    commit_or_retry(self);
+  else
+    queue_commit(self);
+}
+
+void run_retention(store_writer_pointer self) {
+  auto& st = self->state;
+  auto now = st.setup.now_ms();
+  auto apply = [&](store::family f, int64_t keep_ms) {
+    if (keep_ms <= 0)
+      return;
+    if (auto r = st.setup.db->delete_older_than(f, now - keep_ms); !r)
+      log::error("store", "retention of %s failed: %s", store::to_string(f),
+                 store::to_string(r.error()).c_str());
+  };
+  apply(store::family::points, st.setup.points_retention_ms);
+  apply(store::family::windows, st.setup.windows_retention_ms);
+  ++st.stats.retention_runs;
+}
+
+} // namespace
+
+store_writer_actor::behavior_type store_writer(store_writer_pointer self, store_writer_setup setup) {
+  auto& st = self->state;
+  st.setup = std::move(setup);
+  if (!st.setup.now_ms)
+    st.setup.now_ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+    };
+  st.stats.location = st.setup.db->describe();
+  auto retention_every = std::chrono::milliseconds(st.setup.retention_interval_ms);
+  if (retention_every.count() > 0)
+    self->delayed_send(self, retention_every, caf::tick_atom::value);
+  return {
+    [=](window_routes& routes) { self->state.setup.aggregators = std::move(routes.aggregators); },
+    [=](point_records& recs) {
+      auto& st = self->state;
+      if (st.batch_points + recs.points.size() > st.setup.max_pending_points) {
+        st.stats.points_dropped += recs.points.size();
+        static log::throttle throttle{10'000};
+        if (auto n = throttle.pass(st.setup.now_ms()))
+          log::error("store", "%llu points waiting for a commit: new points are dropped until "
+                     "the store accepts writes again (%llu dropped so far)",
+                     static_cast<unsigned long long>(st.batch_points),
+                     static_cast<unsigned long long>(st.stats.points_dropped));
+        return;
+      }
+      for (auto& p : recs.points)
+        store::put_point(st.batch, p);
+      st.batch_points += recs.points.size();
+      std::move(recs.samples.begin(), recs.samples.end(), std::back_inserter(st.samples));
+      appended(self);
+    },
+    [=](windows::closed_windows& cw) {
+      auto& st = self->state;
+      for (auto& w : cw.windows)
+        if (store::put_window(st.batch, record_of(w)))
+          ++st.batch_windows;
+      appended(self);
+    },
+    [=](alarm_records& recs) {
+      auto& st = self->state;
+      for (auto& e : recs.events)
+        st.batch.put(store::family::alarms, alarm_event_key(e), alarm_event_json(e));
+      st.batch_alarms += recs.events.size();
+      appended(self);
+    },
+    [=](registry_record& rec) {
+      auto& st = self->state;
+      st.batch.put(store::family::registry, std::move(rec.key), std::move(rec.value));
+      ++st.batch_births;
+      appended(self);
+    },
+    [=](commit_atom) {
+      auto& st = self->state;
+      st.commit_queued = false;
+      st.retrying = false; // a retry timer fired, or the queued commit came round
+      commit_or_retry(self);
+    },
+    [=](sync_atom) -> uint64_t {
+      auto& st = self->state;
+      if (!st.retrying)
+        commit_or_retry(self);
+      else if (commit(self)) // the scheduled retry then finds nothing to do
+        st.retry_delay_ms = 0;
+      return st.stats.points_committed;
+    },
+    [=](stats_atom) -> store_stats {
+      auto& st = self->state;
+      auto s = st.stats;
+      s.points_pending = st.batch_points;
+      for (auto f : store::all_families) {
+        s.family_names.emplace_back(store::to_string(f));
+        auto bytes = st.setup.db->approximate_size(f);
+        s.family_bytes.push_back(bytes ? *bytes : 0);
+      }
+      return s;
+    },
+    [=](caf::tick_atom) {
+      run_retention(self);
+      self->delayed_send(self, retention_every, caf::tick_atom::value);
+    },
+  };
+}
+
+} // namespace floe::storage_actors
