@@ -173,4 +173,29 @@ inline constexpr size_t max_rules = 10'000;
 inline constexpr std::string_view message = "{rule}: {series} {value}";
 } // namespace alarms
 
+namespace node {
+// ---- floe-node (node/) ----
+// Config file read when --config is not given and the file exists (path, relative to the
+// config directory: the source tree's config/ or <executable>/../config).
+inline constexpr std::string_view config_file = "floe.ini";
+// Where the admin shell connects: CAF middleman port (0 = no admin port) and bind address.
+inline constexpr uint16_t admin_port = 4710;
+inline constexpr std::string_view admin_bind = "127.0.0.1";
+// Most points in one write batch; a full batch is committed at once (points).
+inline constexpr size_t store_batch_max_points = 20'000;
+// Retention: points and closed windows older than this are deleted (h; 0 = keep forever).
+inline constexpr int64_t points_retention_h = 24 * 7;
+inline constexpr int64_t windows_retention_h = 24 * 365;
+// How often retention runs (s).
+inline constexpr int64_t retention_interval_s = 600;
+// Period of the statistics line on stderr (s; 0 = none).
+inline constexpr int64_t stats_interval_s = 10;
+// Replies of the query actor to the admin shell must come within this (ms).
+inline constexpr int64_t query_timeout_ms = 5'000;
+// Most points or windows one history query returns (count).
+inline constexpr size_t max_query_points = 100'000;
+// Alarm events kept in memory for the history query (events; older ones are only on disk).
+inline constexpr size_t alarm_history_events = 10'000;
+} // namespace node
+
 } // namespace floe::defaults
