@@ -1,0 +1,275 @@
+// The host actors together on CAF's test coordinator: an edge_node_supervisor with its device
+// actors, a real store_writer on memory storage, the alarm book, and a fake MQTT publisher.
+// Time is the coordinator's virtual clock (wall clock = base + virtual time), so reorder
+// timeouts and alarm delays are driven deterministically.
+#define FAIL(msg) CAF_FAIL(msg)
+#define CAF_SUITE host_actors
+#include <caf/test/dsl.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../host/session_fixture.hpp"
+#include "actors/alarms/alarm_book.hpp"
+#include "actors/alarms/rule_set.hpp"
+#include "actors/host/edge_node_supervisor.hpp"
+#include "actors/storage/store_writer.hpp"
+#include "store/memory_storage.hpp"
+#include "store/series_dictionary.hpp"
+
+using namespace floe;
+using namespace floe::host;
+using namespace floe::host::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int64_t wall_base_ms = start_ms;
+
+// Offline rules for the node and its devices, and a high threshold on "Temp".
+constexpr const char* rules_json = R"({ "rules": [
+  { "name": "node_down", "kind": "offline", "severity": "critical",
+    "match": { "scope": "node" }, "message": "{edge_node} offline" },
+  { "name": "temp_high", "kind": "high", "severity": "warning",
+    "match": { "metric": "Temp" }, "threshold": 50, "deadband": 1,
+    "message": "{metric} {value}" } ] })";
+
+struct published {
+  std::string topic;
+  sparkplug::payload payload;
+};
+
+struct fixture : test_coordinator_fixture<> {
+  std::shared_ptr<store::memory_storage> db = std::make_shared<store::memory_storage>();
+  std::shared_ptr<store::series_dictionary> dictionary;
+  std::shared_ptr<std::vector<published>> sent = std::make_shared<std::vector<published>>();
+  storage_actors::store_writer_actor writer;
+  alarms::alarm_book_actor book;
+  supervisor_actor sup;
+
+  fixture() {
+    auto d = store::series_dictionary::load(*db);
+    CAF_REQUIRE(d.has_value());
+    dictionary = std::move(*d);
+    storage_actors::store_writer_setup ws;
+    ws.db = db;
+    ws.retention_interval_ms = 0;
+    ws.now_ms = [this] { return now_ms(); };
+    writer = sys.spawn(storage_actors::store_writer, ws);
+    book = sys.spawn(alarms::alarm_book, writer, size_t{100});
+    auto rules = alarms::rule_set::parse(rules_json, "test rules");
+    CAF_REQUIRE(rules.has_value());
+    auto ctx = std::make_shared<host_context>();
+    ctx->now_ms = [this] { return now_ms(); };
+    auto out = sent;
+    ctx->publish = [out](const std::string& topic, const std::string& bytes) {
+      auto p = sparkplug::decode_payload(bytes);
+      CAF_REQUIRE(p.has_value());
+      out->push_back({topic, std::move(*p)});
+    };
+    ctx->dictionary = dictionary;
+    ctx->rules = std::make_shared<const alarms::rule_set>(std::move(*rules));
+    ctx->writer = writer;
+    ctx->alarm_book = book;
+    sup = sys.spawn(edge_node_supervisor, host_context_ptr{ctx}, std::string{"G"},
+                    std::string{"E"});
+    sched.run();
+  }
+
+  int64_t now_ms() {
+    return wall_base_ms
+           + std::chrono::duration_cast<std::chrono::milliseconds>(
+               sched.clock().now().time_since_epoch())
+               .count();
+  }
+
+  void deliver(mt type, const payload& p, std::string device = {}) {
+    auto bytes = encode_payload(p);
+    CAF_REQUIRE(bytes.has_value());
+    self->send(sup, raw_message{static_cast<uint8_t>(type), std::move(device), *bytes, now_ms()});
+    sched.run();
+  }
+
+  void born_with_device() {
+    deliver(mt::nbirth, nbirth(7, 0, {def("Temp", datatype::float64, 20.5, 1)}));
+    deliver(mt::dbirth, with(1, {def("Level", datatype::int32, int64_t{3}, 10)}), "D1");
+  }
+
+  uint64_t committed() {
+    request<uint64_t>(writer, storage_actors::sync_atom::value);
+    return request<storage_actors::store_stats>(writer, storage_actors::stats_atom::value)
+      .points_committed;
+  }
+
+  device_state_view device(const std::string& id) {
+    return request<device_state_view>(sup, caf::get_atom::value, id);
+  }
+
+  const metric_view* metric_of(const device_state_view& v, const std::string& name) {
+    for (auto& m : v.metrics)
+      if (m.name == name)
+        return &m;
+    return nullptr;
+  }
+
+  size_t rebirths_sent() const {
+    size_t n = 0;
+    for (auto& s : *sent)
+      if (s.topic == "spBv1.0/G/NCMD/E")
+        ++n;
+    return n;
+  }
+
+  // Points stored for one series, in time order.
+  std::vector<store::stored_point> stored(const std::string& device, const std::string& metric) {
+    std::vector<store::stored_point> out;
+    auto id = dictionary->find(store::series_name("G", "E", device, metric));
+    if (!id)
+      return out;
+    store::scan_range r{store::family::points, store::series_prefix(*id), store::series_end(*id)};
+    auto n = db->scan(r, [&](std::string_view k, std::string_view v) {
+      auto p = store::decode_point(k, v);
+      CAF_REQUIRE(p.has_value());
+      out.push_back(*p);
+      return true;
+    });
+    CAF_REQUIRE(n.has_value());
+    return out;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(host_actor_tests, fixture)
+
+CAF_TEST(birth and data values become committed points and current values) {
+  born_with_device();
+  deliver(mt::ddata, with(2, {by_alias(10, uint64_t{42})}, birth_ms + 500), "D1");
+  // NBIRTH: bdSeq, Node Control/Rebirth, Temp; DBIRTH: Level; DDATA: Level.
+  CAF_CHECK_EQUAL(committed(), 5u);
+  auto d1 = device("D1");
+  CAF_CHECK(d1.online);
+  auto* level = metric_of(d1, "Level");
+  CAF_REQUIRE(level != nullptr);
+  CAF_CHECK_EQUAL(level->value, "42");
+  CAF_CHECK_EQUAL(level->datatype, "Int32");
+  CAF_CHECK_EQUAL(level->timestamp_ms, static_cast<int64_t>(birth_ms + 500));
+  CAF_CHECK(!level->stale);
+  auto points = stored("D1", "Level");
+  CAF_REQUIRE_EQUAL(points.size(), 2u);
+  CAF_CHECK(store::same_value(points[1].value, store::stored_value{int64_t{42}}));
+  CAF_CHECK(rebirths_sent() == 0);
+}
+
+CAF_TEST(data before any birth requests a rebirth by NCMD) {
+  deliver(mt::ddata, with(5, {by_alias(10, uint64_t{1})}), "D1");
+  CAF_REQUIRE_EQUAL(rebirths_sent(), 1u);
+  auto& cmd = sent->back().payload;
+  CAF_REQUIRE_EQUAL(cmd.metrics.size(), 1u);
+  CAF_CHECK_EQUAL(*cmd.metrics[0].name, "Node Control/Rebirth");
+  CAF_CHECK(std::get<bool>(cmd.metrics[0].val));
+  CAF_CHECK(!cmd.seq.has_value());
+  CAF_CHECK_EQUAL(committed(), 0u);
+}
+
+CAF_TEST(seq gap past the reorder timeout requests a rebirth) {
+  born_with_device();
+  deliver(mt::ndata, temp(3, 21.0)); // seq 2 is missing
+  CAF_CHECK_EQUAL(rebirths_sent(), 0u);
+  sched.advance_time(std::chrono::milliseconds(defaults::host::reorder_timeout_ms + 10));
+  sched.run();
+  CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+}
+
+CAF_TEST(gap filled within the reorder timeout applies both messages in order) {
+  born_with_device();
+  deliver(mt::ndata, with(3, {by_alias(1, 22.0)}, birth_ms + 30));
+  deliver(mt::ndata, with(2, {by_alias(1, 21.0)}, birth_ms + 20));
+  sched.advance_time(std::chrono::milliseconds(defaults::host::reorder_timeout_ms + 10));
+  sched.run();
+  CAF_CHECK_EQUAL(rebirths_sent(), 0u);
+  auto node = device("");
+  auto* t = metric_of(node, "Temp");
+  CAF_REQUIRE(t != nullptr);
+  CAF_CHECK_EQUAL(t->value, "22");
+  CAF_CHECK_EQUAL(stored("", "Temp").size(), 3u);
+}
+
+CAF_TEST(stale NDEATH is ignored and the current one marks devices offline and stale) {
+  born_with_device();
+  deliver(mt::ndeath, ndeath(6)); // an older session's Will
+  CAF_CHECK(device("D1").online);
+  deliver(mt::ndeath, ndeath(7));
+  auto d1 = device("D1");
+  CAF_CHECK(!d1.online);
+  auto* level = metric_of(d1, "Level");
+  CAF_REQUIRE(level != nullptr);
+  CAF_CHECK(level->stale);
+  CAF_CHECK_EQUAL(level->quality, quality_stale);
+  auto summary = request<edge_node_summary>(sup, caf::get_atom::value);
+  CAF_CHECK(!summary.online);
+  CAF_CHECK_EQUAL(summary.bdseq, 7);
+  CAF_CHECK_EQUAL(summary.faults["stale_ndeath"], 1u);
+}
+
+CAF_TEST(historical values are stored but never replace the current value) {
+  born_with_device();
+  auto old = by_alias(1, 99.0);
+  old.is_historical = true;
+  old.timestamp = birth_ms - 60'000;
+  deliver(mt::ndata, with(2, {old}));
+  auto* t = metric_of(device(""), "Temp");
+  CAF_REQUIRE(t != nullptr);
+  CAF_CHECK_EQUAL(t->value, "20.5");
+  auto points = stored("", "Temp");
+  CAF_REQUIRE_EQUAL(points.size(), 2u);
+  CAF_CHECK(points[0].flags.historical);
+  CAF_CHECK_EQUAL(points[0].timestamp_ms, static_cast<int64_t>(birth_ms - 60'000));
+}
+
+CAF_TEST(malformed payload costs that message only) {
+  born_with_device();
+  self->send(sup, raw_message{static_cast<uint8_t>(mt::ndata), {}, "\xff\xff\xff garbage", now_ms()});
+  sched.run();
+  deliver(mt::ndata, temp(2, 23.0));
+  auto summary = request<edge_node_summary>(sup, caf::get_atom::value);
+  CAF_CHECK_EQUAL(summary.malformed_payloads, 1u);
+  CAF_CHECK(summary.online);
+  CAF_CHECK_EQUAL(metric_of(device(""), "Temp")->value, "23");
+  CAF_CHECK_EQUAL(rebirths_sent(), 0u);
+}
+
+CAF_TEST(node death raises the offline alarm and an operator acknowledges it) {
+  born_with_device();
+  deliver(mt::ndeath, ndeath(7));
+  auto active = request<std::vector<alarms::alarm_view>>(book, list_atom::value, true,
+                                                         uint64_t{10});
+  CAF_REQUIRE_EQUAL(active.size(), 1u);
+  CAF_CHECK_EQUAL(active[0].rule, "node_down");
+  CAF_CHECK_EQUAL(active[0].state, "unack_active");
+  auto reply = request<std::string>(book, ack_atom::value, active[0].alarm_id,
+                                    std::string{"operator"});
+  CAF_CHECK_EQUAL(reply.rfind("acknowledged", 0), 0u);
+  active = request<std::vector<alarms::alarm_view>>(book, list_atom::value, true, uint64_t{10});
+  CAF_REQUIRE_EQUAL(active.size(), 1u);
+  CAF_CHECK_EQUAL(active[0].state, "ack_active");
+  request<uint64_t>(writer, storage_actors::sync_atom::value);
+  auto stats = request<storage_actors::store_stats>(writer, storage_actors::stats_atom::value);
+  CAF_CHECK_EQUAL(stats.alarm_events_committed, 2u); // raised, acknowledged
+}
+
+CAF_TEST(threshold alarm raises on a live value of its metric) {
+  born_with_device();
+  deliver(mt::ndata, with(2, {by_alias(1, 55.0)}, birth_ms + 100));
+  auto active = request<std::vector<alarms::alarm_view>>(book, list_atom::value, true,
+                                                         uint64_t{10});
+  CAF_REQUIRE_EQUAL(active.size(), 1u);
+  CAF_CHECK_EQUAL(active[0].rule, "temp_high");
+  auto node = device("");
+  CAF_REQUIRE_EQUAL(node.alarms.size(), 1u);
+  CAF_CHECK_EQUAL(node.alarms[0].state, "unack_active");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
