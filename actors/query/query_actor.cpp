@@ -1,6 +1,9 @@
 #include "actors/query/query_actor.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <memory>
 
@@ -213,6 +216,17 @@ void add_summaries(node_stats& s, const std::vector<host::edge_node_summary>& no
   }
 }
 
+// Resident set size from /proc/self/statm (pages); 0 where that is not available.
+uint64_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr)
+    return 0;
+  unsigned long long size = 0, resident = 0;
+  int n = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
 caf::result<node_stats> gather_stats(query_pointer self) {
   auto& st = self->state.setup;
   auto rp = self->make_response_promise<node_stats>();
@@ -223,6 +237,7 @@ caf::result<node_stats> gather_stats(query_pointer self) {
   if (st.ingest)
     stats->ingest = st.ingest();
   stats->actors = self->home_system().registry().running();
+  stats->rss_bytes = resident_bytes();
   auto timeout = std::chrono::milliseconds(st.timeout_ms);
   // Writer, then every aggregator, then directory, then alarms; a part that times out is left
   // at zero rather than failing the whole answer.

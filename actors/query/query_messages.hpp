@@ -132,6 +132,7 @@ struct node_stats {
   uint64_t protocol_faults = 0;
   uint64_t malformed_payloads = 0;
   uint64_t actors = 0;             // running actors in this process
+  uint64_t rss_bytes = 0;          // resident memory of this process (bytes; Linux)
   storage_actors::store_stats store;
   uint64_t open_windows = 0;
   uint64_t windows_emitted = 0;
@@ -143,7 +144,7 @@ typename Inspector::result_type inspect(Inspector& f, node_stats& x) {
   return f(caf::meta::type_name("floe::query::node_stats"), x.host_id, x.now_ms, x.uptime_ms,
            x.ingest, x.edge_nodes_online, x.devices, x.devices_online, x.sparkplug_messages,
            x.metrics, x.rebirths_requested, x.protocol_faults, x.malformed_payloads, x.actors,
-           x.store, x.open_windows, x.windows_emitted, x.active_alarms);
+           x.rss_bytes, x.store, x.open_windows, x.windows_emitted, x.active_alarms);
 }
 
 using query_actor = caf::typed_actor<

@@ -73,6 +73,10 @@ struct store_stats {
   uint64_t points_pending = 0;    // waiting for a commit (grows while the disk is full)
   uint64_t points_dropped = 0;    // refused because too many were pending
   uint64_t retention_runs = 0;
+  // Live points: from their metric timestamp to their commit (ms; wall clocks of publisher
+  // and host, so skew shows up here). 0 when none was committed.
+  int64_t commit_latency_p50_ms = 0;
+  int64_t commit_latency_p99_ms = 0;
   std::string last_error;         // of the last failed commit; "" when none
   std::string location;           // storage::describe()
   std::vector<std::string> family_names;
@@ -84,7 +88,7 @@ typename Inspector::result_type inspect(Inspector& f, store_stats& x) {
   return f(caf::meta::type_name("floe::storage_actors::store_stats"), x.points_committed,
            x.windows_committed, x.alarm_events_committed, x.births_committed, x.batches,
            x.commit_failures, x.points_pending, x.points_dropped, x.retention_runs,
-           x.last_error, x.location, x.family_names, x.family_bytes);
+           x.commit_latency_p50_ms, x.commit_latency_p99_ms, x.last_error, x.location, x.family_names, x.family_bytes);
 }
 
 using store_writer_actor = caf::typed_actor<

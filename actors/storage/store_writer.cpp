@@ -109,6 +109,10 @@ bool commit(store_writer_pointer self) {
   st.stats.windows_committed += st.batch_windows;
   st.stats.alarm_events_committed += st.batch_alarms;
   st.stats.births_committed += st.batch_births;
+  auto now = st.setup.now_ms();
+  for (auto ts : st.live_timestamps)
+    st.commit_latency.add(now - ts);
+  st.live_timestamps.clear();
   st.batch.clear();
   st.batch_points = st.batch_windows = st.batch_alarms = st.batch_births = 0;
   auto& aggs = st.setup.aggregators;
@@ -191,8 +195,11 @@ store_writer_actor::behavior_type store_writer(store_writer_pointer self, store_
                      static_cast<unsigned long long>(st.stats.points_dropped));
         return;
       }
-      for (auto& p : recs.points)
+      for (auto& p : recs.points) {
         store::put_point(st.batch, p);
+        if (!p.flags.historical)
+          st.live_timestamps.push_back(p.timestamp_ms);
+      }
       st.batch_points += recs.points.size();
       std::move(recs.samples.begin(), recs.samples.end(), std::back_inserter(st.samples));
       appended(self);
@@ -235,6 +242,8 @@ store_writer_actor::behavior_type store_writer(store_writer_pointer self, store_
       auto& st = self->state;
       auto s = st.stats;
       s.points_pending = st.batch_points;
+      s.commit_latency_p50_ms = st.commit_latency.percentile(0.5);
+      s.commit_latency_p99_ms = st.commit_latency.percentile(0.99);
       for (auto f : store::all_families) {
         s.family_names.emplace_back(store::to_string(f));
         auto bytes = st.setup.db->approximate_size(f);

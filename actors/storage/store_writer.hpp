@@ -28,6 +28,7 @@
 
 #include "actors/storage/storage_messages.hpp"
 #include "actors/windows/window_messages.hpp"
+#include "common/latency_histogram.hpp"
 #include "config/defaults.hpp"
 #include "store/storage.hpp"
 
@@ -52,6 +53,8 @@ struct store_writer_state {
   store_writer_setup setup;
   store::write_batch batch;
   std::vector<windows::sample> samples; // of the points in `batch`
+  std::vector<int64_t> live_timestamps;  // metric timestamps of the live points in `batch`
+  latency_histogram commit_latency;      // of every committed live point since start
   uint64_t batch_points = 0;
   uint64_t batch_windows = 0;
   uint64_t batch_alarms = 0;
