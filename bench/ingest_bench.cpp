@@ -20,6 +20,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -307,7 +308,10 @@ int run_floe(const options& o) {
         break;
     }
     uint64_t published = o.messages * metrics_per_message;
-    uint64_t stored = last.store.points_committed - mid.store.points_committed;
+    // Stored DATA points: everything committed since before the births, less the births.
+    uint64_t stored = last.store.points_committed - before.store.points_committed
+                      - std::min<uint64_t>(pub.births_metrics,
+                                           last.store.points_committed - before.store.points_committed);
     uint64_t received_metrics = last.metrics - mid.metrics;
     double span_s = std::chrono::duration<double>(t_last_growth - t0).count();
     double rate = span_s > 0 ? stored / span_s : 0;
