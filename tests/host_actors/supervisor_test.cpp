@@ -272,4 +272,71 @@ CAF_TEST(threshold alarm raises on a live value of its metric) {
   CAF_CHECK_EQUAL(node.alarms[0].state, "unack_active");
 }
 
+CAF_TEST(seq wraps from 255 to 0 without a gap) {
+  deliver(mt::nbirth, nbirth(7, 254, {def("Temp", datatype::float64, 20.5, 1)}));
+  deliver(mt::ndata, with(255, {by_alias(1, 21.0)}, birth_ms + 10));
+  deliver(mt::ndata, with(0, {by_alias(1, 22.0)}, birth_ms + 20));
+  deliver(mt::ndata, with(1, {by_alias(1, 23.0)}, birth_ms + 30));
+  sched.advance_time(std::chrono::milliseconds(defaults::host::reorder_timeout_ms + 10));
+  sched.run();
+  CAF_CHECK_EQUAL(rebirths_sent(), 0u);
+  CAF_CHECK_EQUAL(metric_of(device(""), "Temp")->value, "23");
+  CAF_CHECK_EQUAL(request<edge_node_summary>(sup, caf::get_atom::value).last_seq, 1);
+}
+
+CAF_TEST(unknown alias requests a rebirth and the rest of the message applies) {
+  born_with_device();
+  deliver(mt::ddata, with(2, {by_alias(99, uint64_t{1}), by_alias(10, uint64_t{8})}), "D1");
+  CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+  CAF_CHECK_EQUAL(metric_of(device("D1"), "Level")->value, "8");
+}
+
+CAF_TEST(duplicate alias in a birth requests a rebirth) {
+  deliver(mt::nbirth, nbirth(7, 0, {def("A", datatype::float64, 1.0, 5),
+                                    def("B", datatype::float64, 2.0, 5)}));
+  CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+}
+
+CAF_TEST(rebirth requests are throttled per edge node) {
+  deliver(mt::ndata, temp(1, 1.0)); // before birth: request 1
+  deliver(mt::ndata, temp(2, 1.0)); // within the throttle interval: deferred
+  CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+  sched.advance_time(std::chrono::milliseconds(defaults::host::rebirth_throttle_ms + 10));
+  sched.run();
+  CAF_CHECK_EQUAL(rebirths_sent(), 2u); // the deferred one, once the interval ended
+}
+
+CAF_TEST(DDEATH takes one device offline and leaves the node online) {
+  born_with_device();
+  deliver(mt::ddeath, ddeath(2, birth_ms + 900), "D1");
+  auto d1 = device("D1");
+  CAF_CHECK(!d1.online);
+  CAF_CHECK_EQUAL(d1.offline_timestamp, static_cast<int64_t>(birth_ms + 900));
+  CAF_CHECK(metric_of(d1, "Level")->stale);
+  CAF_CHECK(device("").online);
+}
+
+CAF_TEST(operator rebirth is sent at once and the next one waits for the throttle) {
+  born_with_device();
+  auto first = request<std::string>(sup, rebirth_atom::value, std::string{"operator"});
+  CAF_CHECK_EQUAL(first.rfind("rebirth requested", 0), 0u);
+  CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+  self->send(sup, rebirth_atom::value, std::string{"operator"});
+  sched.run(); // no time passes: the second request is deferred
+  CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+  sched.advance_time(std::chrono::milliseconds(defaults::host::rebirth_throttle_ms + 10));
+  sched.run();
+  CAF_CHECK_EQUAL(rebirths_sent(), 2u);
+}
+
+CAF_TEST(losing the broker releases the session until the next birth) {
+  born_with_device();
+  self->send(sup, release_atom::value);
+  sched.run();
+  CAF_CHECK(!device("D1").online);
+  CAF_CHECK(!request<edge_node_summary>(sup, caf::get_atom::value).online);
+  deliver(mt::ndata, temp(2, 30.0)); // data after the release: ask for a birth
+  CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
