@@ -198,4 +198,41 @@ inline constexpr size_t max_query_points = 100'000;
 inline constexpr size_t alarm_history_events = 10'000;
 } // namespace node
 
+namespace admin {
+// ---- floe-admin (admin/) ----
+// The floe-node to talk to: its admin port (host, CAF middleman port).
+inline constexpr std::string_view node_host = "127.0.0.1";
+inline constexpr uint16_t node_port = node::admin_port;
+// Connecting and every query must be answered within this (ms); otherwise exit code 2.
+inline constexpr int64_t request_timeout_ms = 5'000;
+// The health queries behind the interactive prompt and tab completion wait at most this (ms), so
+// a slow node does not stall typing.
+inline constexpr int64_t prompt_timeout_ms = 1'000;
+// Interactive history: file in $HOME (name) and lines kept (lines).
+inline constexpr std::string_view history_file = ".floe_admin_history";
+inline constexpr int history_lines = 1'000;
+// `history` without --from: this far back from now (ms).
+inline constexpr int64_t history_span_ms = 10 * 60'000;
+// `history` without --limit: at most this many points or windows (count; 0 = the node's maximum,
+// defaults::node::max_query_points).
+inline constexpr uint64_t history_limit = 0;
+// Width of the sparkline under a history table (characters).
+inline constexpr size_t sparkline_width = 60;
+// `alarms` without --limit: newest this many (count).
+inline constexpr uint64_t alarms_limit = 100;
+// `tail`: poll period of the device state (ms) and run time without --seconds (s; 0 = until Ctrl-C).
+inline constexpr int64_t tail_interval_ms = 1'000;
+inline constexpr int64_t tail_seconds = 0;
+// Longest rendered value in tables and sniffer lines before it is cut with "…" (characters).
+inline constexpr size_t max_value_chars = 48;
+// ---- floe-admin sniff ----
+inline constexpr std::string_view sniff_broker_uri = mqtt::broker_uri;
+// Subscription of the sniffer (MQTT topic filter).
+inline constexpr std::string_view sniff_filter = "spBv1.0/#";
+// Metrics shown as name=value in one sniffer line (count).
+inline constexpr size_t sniff_metrics_shown = 3;
+// How long the sniffer's CONNECT and SUBSCRIBE may take (ms).
+inline constexpr int sniff_connect_timeout_ms = 5'000;
+} // namespace admin
+
 } // namespace floe::defaults
