@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <tuple>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -58,6 +59,8 @@ alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
     },
     [=](host::list_atom, bool active_only, uint64_t limit) {
       auto& st = self->state;
+      if (limit == 0) // as in history requests: no limit of the caller's own
+        limit = std::numeric_limits<uint64_t>::max();
       std::vector<alarm_view> out;
       if (active_only) {
         std::vector<const alarm_event*> active;

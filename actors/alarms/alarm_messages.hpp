@@ -7,7 +7,8 @@
 // alarm_book_actor:
 //   alarm_report                               transitions of one owner, in order
 //   list_atom, bool active_only, uint64 limit -> vector<alarm_view>
-//       active_only: alarms not in normal state (newest first); else history, newest first
+//       active_only: alarms not in normal state (newest first); else history, newest first;
+//       limit 0: no limit
 //   ack_atom, alarm id, operator -> std::string    acknowledged by the owner; error if unknown
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "actors/host/metric_values.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -78,13 +79,21 @@ bool fill_sample(windows::sample& s, windows::value_kind kind, const sparkplug::
   return false;
 }
 
-namespace {
+std::string number_text(float f) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, f);
+  return std::string(buf, r.ptr);
+}
 
 std::string number_text(double d) {
+  if (std::isfinite(d) && static_cast<double>(static_cast<float>(d)) == d)
+    return number_text(static_cast<float>(d));
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", d);
-  return buf;
+  auto r = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, r.ptr);
 }
+
+namespace {
 
 template <class T>
 std::string element_text(const T& x) {

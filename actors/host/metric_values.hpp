@@ -28,6 +28,11 @@ bool fill_sample(windows::sample& s, windows::value_kind kind, const sparkplug::
 // arrays as "[1, 2, 3]" (at most 16 elements, then "…"), DataSets as "dataset 3x4", Templates
 // as "template <ref> (n members)", null as "null".
 std::string render_value(const sparkplug::value& v);
+// Shortest text that reads back as the same number; a double that is exactly a float (a
+// Sparkplug Float widened on its way through the store) is written as that float ("94.2",
+// not "94.19999694824219").
+std::string number_text(double d);
+std::string number_text(float f);
 std::string render_property(const sparkplug::property_value& p);
 
 } // namespace floe::host

@@ -30,11 +30,9 @@ std::string render_stored(const store::stored_value& v) {
         return "null";
       else if constexpr (std::is_same_v<T, bool>)
         return x ? "true" : "false";
-      else if constexpr (std::is_same_v<T, double>) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.10g", x);
-        return buf;
-      } else if constexpr (std::is_integral_v<T>)
+      else if constexpr (std::is_same_v<T, double>)
+        return host::number_text(x);
+      else if constexpr (std::is_integral_v<T>)
         return std::to_string(x);
       else if constexpr (std::is_same_v<T, std::string>)
         return x;
@@ -136,6 +134,8 @@ caf::result<history_reply> history(query_pointer self, const history_request& rq
   if (rq.width_ms == 0) {
     store::scan_range r{store::family::points, store::point_range_begin(*id, rq.from_ms),
                         store::point_range_end(*id, rq.to_ms), limit + 1};
+    if (rq.latest)
+      r.order = store::scan_order::descending;
     auto n = st.db->scan(r, [&](std::string_view k, std::string_view v) {
       if (auto p = store::decode_point(k, v))
         out.points.push_back(view_of(*p));
@@ -147,6 +147,8 @@ caf::result<history_reply> history(query_pointer self, const history_request& rq
       out.points.resize(limit);
       out.truncated = true;
     }
+    if (rq.latest)
+      std::reverse(out.points.begin(), out.points.end());
     return out;
   }
   if (std::find(st.window_widths_ms.begin(), st.window_widths_ms.end(), rq.width_ms)
@@ -158,6 +160,8 @@ caf::result<history_reply> history(query_pointer self, const history_request& rq
   store::scan_range r{store::family::windows,
                       store::window_range_begin(*id, width, first_start),
                       store::window_range_begin(*id, width, rq.to_ms), limit + 1};
+  if (rq.latest)
+    r.order = store::scan_order::descending;
   auto n = st.db->scan(r, [&](std::string_view k, std::string_view v) {
     if (auto w = store::decode_window(k, v))
       out.windows.push_back(view_of(*w));
@@ -165,6 +169,8 @@ caf::result<history_reply> history(query_pointer self, const history_request& rq
   });
   if (!n)
     return fail("reading windows of " + name + ": " + store::to_string(n.error()));
+  if (rq.latest)
+    std::reverse(out.windows.begin(), out.windows.end());
   if (st.aggregators.empty())
     return out;
   auto rp = self->make_response_promise<history_reply>();
@@ -189,7 +195,11 @@ caf::result<history_reply> history(query_pointer self, const history_request& rq
         std::sort(reply.windows.begin(), reply.windows.end(),
                   [](const window_view& a, const window_view& b) { return a.start_ms < b.start_ms; });
         if (reply.windows.size() > limit) {
-          reply.windows.resize(limit);
+          if (rq.latest)
+            reply.windows.erase(reply.windows.begin(),
+                                reply.windows.end() - static_cast<std::ptrdiff_t>(limit));
+          else
+            reply.windows.resize(limit);
           reply.truncated = true;
         }
         rp.deliver(std::move(reply));

@@ -43,12 +43,13 @@ struct history_request {
   int64_t to_ms = 0;   // exclusive
   int64_t width_ms = 0; // 0: raw points; else windows of this width (must be configured)
   uint64_t limit = 0;   // most entries returned (0: the node's maximum)
+  bool latest = false;  // a limit keeps the newest entries instead of the oldest
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, history_request& x) {
   return f(caf::meta::type_name("floe::query::history_request"), x.group, x.edge_node, x.device,
-           x.metric, x.from_ms, x.to_ms, x.width_ms, x.limit);
+           x.metric, x.from_ms, x.to_ms, x.width_ms, x.limit, x.latest);
 }
 
 struct point_view {
