@@ -216,8 +216,8 @@ const std::vector<command_spec>& command_table() {
      "Raw points by default; --window 10s|1m|1h (a width the node computes) gives windows with\n"
      "count, min, mean and max instead. The sparkline shows the values (window means).\n"
      "T: now, -10m (relative: ms s m h d), epoch ms, or ISO 8601 such as 2026-11-03T10:15:00Z\n"
-     "(UTC unless an offset is given). Default: the last 10 minutes. --limit cuts the oldest\n"
-     "entries first (the node answers in ascending time).",
+     "(UTC unless an offset is given). Default: the last 10 minutes. --limit N keeps the\n"
+     "newest N entries of the range (shown in ascending time).",
      1, 1, arg_kind::metric,
      {{"from", "T", "start (inclusive); default: 10 minutes before --to"},
       {"to", "T", "end (exclusive); default: now"},

@@ -210,6 +210,7 @@ int shell::cmd_history(const parsed_command& c) {
   rq.from_ms = range->from_ms;
   rq.to_ms = range->to_ms;
   rq.limit = defaults::admin::history_limit;
+  rq.latest = true; // a limit keeps the newest entries: what an operator looks at
   if (auto w = c.get("window")) {
     auto width = parse_duration_ms(*w);
     if (!width)
