@@ -270,7 +270,9 @@ int run(const node::node_options& o) {
   caf::scoped_actor self{sys};
   query::node_stats prev;
   run_until_signal(std::chrono::seconds(o.stats_interval_s), [&] {
-    self->request(query_handle, std::chrono::seconds(5), query::stats_atom::value)
+    // Twice the parts' own timeout: a slow part is left at zero, not the whole line lost.
+    self->request(query_handle, std::chrono::milliseconds(2 * defaults::node::query_timeout_ms),
+                  query::stats_atom::value)
       .receive([&](query::node_stats& s) { print_stats_line(s, prev); },
                [&](caf::error& e) { log::warn("stats", "%s", sys.render(e).c_str()); });
   });
