@@ -1,5 +1,5 @@
 // floe-store-dump: prints what a floe member's RocksDB store holds, one JSON line per series
-// (or per point with --points). An operator and test tool; it opens the database itself, so the
+// (or per point with --points, per closed window with --windows). An operator and test tool; it opens the database itself, so the
 // node that owns the directory must be stopped first (RocksDB admits one process at a time).
 // Exit codes: 0 done, 1 the store cannot be opened or read, 2 bad command line.
 
@@ -59,6 +59,42 @@ void print(const nlohmann::json& j) {
   std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
+const char* kind_name(store::window_kind k) {
+  switch (k) {
+    case store::window_kind::numeric:
+      return "numeric";
+    case store::window_kind::boolean:
+      return "boolean";
+    case store::window_kind::text:
+      return "text";
+  }
+  return "unknown";
+}
+
+// One stored window record. mean and stddev (population) are derived from sum and Welford's M2
+// exactly as the query path does (window_record::mean/stddev).
+nlohmann::json window_json(const std::string& name, const store::window_record& w) {
+  return {{"series", name},
+          {"width_ms", w.width_ms},
+          {"start_ms", w.start_ms},
+          {"kind", kind_name(w.kind)},
+          {"count", w.count},
+          {"first_ts_ms", w.first_ts_ms},
+          {"last_ts_ms", w.last_ts_ms},
+          {"min", w.min},
+          {"max", w.max},
+          {"sum", w.sum},
+          {"mean", w.mean()},
+          {"stddev", w.stddev()},
+          {"first", w.first},
+          {"last", w.last},
+          {"last_value", value_json(w.last_value)},
+          {"changes", w.changes},
+          {"time_true_ms", w.time_true_ms}};
+}
+
+enum class output { summary, points, windows };
+
 struct series_summary {
   uint64_t points = 0;
   uint64_t historical = 0;
@@ -68,7 +104,8 @@ struct series_summary {
   store::stored_value last_value;
 };
 
-int dump(const std::string& data_dir, const std::string& prefix, bool points) {
+int dump(const std::string& data_dir, const std::string& prefix, output mode) {
+  const bool points = mode == output::points;
   // Checked before RocksDB sees the path: its open creates the directory, LOCK and LOG even
   // when it then fails for a missing database, and a dump must not leave files behind.
   std::error_code ec;
@@ -103,6 +140,7 @@ int dump(const std::string& data_dir, const std::string& prefix, bool points) {
   }
 
   // The dictionary first (a scan visitor must not call back into the storage), then each series.
+  // (--windows still scans the points: a corrupt point fails the dump in every mode.)
   std::string failure;
   std::vector<std::pair<store::series_id, std::string>> series;
   std::string end(id_prefix);
@@ -157,16 +195,19 @@ int dump(const std::string& data_dir, const std::string& prefix, bool points) {
     auto windows = db.scan(
       store::scan_range{store::family::windows, store::series_prefix(id), store::series_end(id)},
       [&, &name = name](std::string_view k, std::string_view v) {
-        if (auto w = store::decode_window(k, v); !w) {
+        auto w = store::decode_window(k, v);
+        if (!w) {
           failure = "window of " + name + ": " + store::to_string(w.error());
           return false;
         }
         ++s.windows;
+        if (mode == output::windows)
+          print(window_json(name, *w));
         return true;
       });
     if (!windows && failure.empty())
       failure = "windows of " + name + ": " + store::to_string(windows.error());
-    if (!failure.empty())
+    if (!failure.empty() || mode == output::windows)
       continue;
 
     nlohmann::json line{{"series", name},
@@ -196,8 +237,8 @@ int dump(const std::string& data_dir, const std::string& prefix, bool points) {
 
 int main(int argc, char** argv) {
   po::options_description desc(
-    "floe-store-dump: print the series and points of a floe store (RocksDB)\n\n"
-    "Usage: floe-store-dump --data-dir DIR [--series PREFIX] [--points]\n"
+    "floe-store-dump: print the series, points and windows of a floe store (RocksDB)\n\n"
+    "Usage: floe-store-dump --data-dir DIR [--series PREFIX] [--points | --windows]\n"
     "Stop the floe-node using DIR first: RocksDB admits one process at a time.\n\n"
     "Output, one JSON line per series (in id order):\n"
     "  {\"series\":\"group/edge/device/metric\",\"id\":N,\"points\":N,\"first_ts\":MS,\n"
@@ -207,6 +248,14 @@ int main(int argc, char** argv) {
     "  window records of every width)\n"
     "with --points, one line per point instead, in time order per series:\n"
     "  {\"series\":NAME,\"ts\":MS,\"value\":V,\"quality\":Q,\"historical\":BOOL}\n"
+    "with --windows, one line per stored (closed) window instead, per series by width then\n"
+    "start:\n"
+    "  {\"series\":NAME,\"width_ms\":MS,\"start_ms\":MS,\"kind\":\"numeric\"|\"boolean\"|\"text\",\n"
+    "   \"count\":N,\"first_ts_ms\":MS,\"last_ts_ms\":MS,\"min\":X,\"max\":X,\"sum\":X,\"mean\":X,\n"
+    "   \"stddev\":X,\"first\":X,\"last\":X,\"last_value\":V,\"changes\":N,\"time_true_ms\":MS}\n"
+    "  (the window is [start_ms, start_ms + width_ms); stddev is the population standard\n"
+    "  deviation; min..last are 0 unless numeric, last_value is null for numeric windows,\n"
+    "  changes and time_true_ms 0 where they do not apply)\n"
     "V is a number, bool, string or null; Bytes/File values are {\"bytes\":\"<hex>\"}.\n"
     "Exit codes: 0 done, 1 the store cannot be opened or read, 2 bad command line.\n\n"
     "Options");
@@ -217,7 +266,9 @@ int main(int argc, char** argv) {
     ("series", po::value<std::string>()->value_name("PREFIX")->default_value(""),
      "only series whose name starts with PREFIX (e.g. \"G/E/D/\"; default all)") //
     ("points", po::bool_switch(), "print every point of the selected series instead of a "
-                                  "summary per series");
+                                  "summary per series") //
+    ("windows", po::bool_switch(), "print every stored window of the selected series instead "
+                                   "of a summary per series");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -234,6 +285,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "floe-store-dump: --data-dir is required\n(see floe-store-dump --help)\n");
     return 2;
   }
-  return dump(vm["data-dir"].as<std::string>(), vm["series"].as<std::string>(),
-              vm["points"].as<bool>());
+  if (vm["points"].as<bool>() && vm["windows"].as<bool>()) {
+    std::fprintf(stderr, "floe-store-dump: --points and --windows exclude each other\n"
+                         "(see floe-store-dump --help)\n");
+    return 2;
+  }
+  auto mode = vm["points"].as<bool>()    ? output::points
+              : vm["windows"].as<bool>() ? output::windows
+                                         : output::summary;
+  return dump(vm["data-dir"].as<std::string>(), vm["series"].as<std::string>(), mode);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # floe-node stores what floe-sim published: for every series, one point per distinct published
 # metric timestamp (births and data, historical and null values included), the stored last
-# value is the published last value, and no stored point was never published.
+# value is the published last value, and no stored point was never published; every stored
+# 10 s window of a numeric series equals the aggregate of its published points.
 # Env: FLOE_SIM, FLOE_NODE, FLOE_STORE_DUMP. Args: edge nodes, devices per node, rate, seconds.
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
@@ -52,4 +53,8 @@ grep -q "points committed in total" "$log" || fail "floe-node did not log its fi
 python3 "$here/check_stored.py" all "$FLOE_TEST_TMP/record.jsonl" \
   "$FLOE_TEST_TMP/summary.jsonl" "$FLOE_TEST_TMP/points.jsonl" \
   || fail "the store does not hold what floe-sim published (kept in \$FLOE_KEEP_TMP=1 runs)"
+"$FLOE_STORE_DUMP" --data-dir "$data" --windows >"$FLOE_TEST_TMP/windows.jsonl" \
+  || fail "floe-store-dump --windows failed"
+python3 "$here/check_windows.py" "$FLOE_TEST_TMP/record.jsonl" "$FLOE_TEST_TMP/windows.jsonl" \
+  || fail "stored windows disagree with the published points (kept in \$FLOE_KEEP_TMP=1 runs)"
 echo "ok"
