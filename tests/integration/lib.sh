@@ -54,6 +54,9 @@ listener $MQTT_PORT 127.0.0.1
 allow_anonymous true
 persistence false
 max_queued_messages 100000
+# Run as whoever started the test (as root, mosquitto would otherwise switch to its own user,
+# which cannot write the log into this private temporary directory).
+user $(id -un)
 log_dest file $FLOE_TEST_TMP/mosquitto.log
 CONF
   "$mosquitto_bin" -c "$FLOE_TEST_TMP/mosquitto.conf" &
