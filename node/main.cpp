@@ -164,6 +164,7 @@ int run(const node::node_options& o) {
   as.config.allowed_lateness_ms = o.allowed_lateness_ms;
   as.raw = std::make_shared<storage_actors::store_point_source>(db);
   as.sink = writer;
+  as.fresh_series_from = dictionary->next_free_id();
   std::vector<windows::window_aggregator_actor> aggregators;
   for (size_t i = 0; i < o.aggregators; ++i) {
     auto a = windows::spawn_window_aggregator(sys, as);

@@ -203,4 +203,9 @@ size_t series_dictionary::size() const {
   return names_.size();
 }
 
+series_id series_dictionary::next_free_id() const {
+  std::shared_lock<std::shared_mutex> guard{maps_mutex_};
+  return next_;
+}
+
 } // namespace floe::store

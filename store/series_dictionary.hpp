@@ -47,6 +47,9 @@ public:
   std::optional<series_id> find(std::string_view name) const;
   std::optional<std::string> name_of(series_id id) const;
   size_t size() const;
+  // The id the next new name will get: every id below it is assigned (or was skipped), every
+  // id from it up is free.
+  series_id next_free_id() const;
 
   series_dictionary(const series_dictionary&) = delete;
   series_dictionary& operator=(const series_dictionary&) = delete;

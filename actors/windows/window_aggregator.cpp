@@ -67,6 +67,11 @@ series_windows* find_or_rebuild(window_aggregator_pointer self, uint64_t id,
     i->second = series_windows{id, *kind, st.setup.config};
     return &i->second;
   }
+  if (id >= st.setup.fresh_series_from) {
+    if (!kind)
+      return nullptr;
+    return &st.series.emplace(id, series_windows{id, *kind, st.setup.config}).first->second;
+  }
   auto rebuilt = series_windows::rebuild(id, st.setup.config, *st.setup.raw, now, st.closed);
   if (!rebuilt) {
     ++st.stats.recompute_failures;

@@ -36,6 +36,11 @@ struct aggregator_setup {
   window_sink_actor sink;                 // receives closed_windows; may be null (dropped)
   // Period of the actor's own tick (ms); 0: only ticks sent by others.
   int64_t tick_interval_ms = floe::defaults::windows::tick_interval_ms;
+  // Series ids from this one up were assigned after the store was opened, so no raw point of
+  // theirs predates this process and the aggregator sees all of them: such a series starts
+  // empty instead of being rebuilt from raw points (one store read saved per new series).
+  // Default: none is known to be new.
+  uint64_t fresh_series_from = UINT64_MAX;
 };
 
 struct window_aggregator_state {

@@ -55,8 +55,10 @@ struct fixture : test_coordinator_fixture<config> {
     sched.run();
   }
 
-  window_aggregator_actor spawn_aggregator(int64_t tick_interval_ms) {
+  window_aggregator_actor spawn_aggregator(int64_t tick_interval_ms,
+                                           uint64_t fresh_series_from = UINT64_MAX) {
     aggregator_setup setup;
+    setup.fresh_series_from = fresh_series_from;
     setup.config = test_config(60'000);
     setup.raw = raw;
     setup.sink = sink;
@@ -275,6 +277,25 @@ CAF_TEST(shards_spread_series_over_every_aggregator) {
   }
   CAF_CHECK_EQUAL(shard_of(17, 1), 0u);
   CAF_CHECK_EQUAL(shard_of(17, 0), 0u);
+}
+
+CAF_TEST(series_assigned_after_start_begin_empty_and_older_ones_are_rebuilt) {
+  // Raw points the aggregator never saw: history of series 4 (known at start) and a stray point
+  // under series 7, which is "fresh" (assigned in this run) and therefore cannot have history.
+  raw->put(num(4, 1'000, 10));
+  raw->put(num(7, 1'000, 10));
+  auto fresh_aware = spawn_aggregator(0, 5);
+  sched.run();
+  deliver({num(4, 2'000, 20), num(7, 2'000, 20)}, fresh_aware);
+  auto old_series = request<std::vector<window_result>>(fresh_aware, caf::get_atom::value,
+                                                        uint64_t{4});
+  auto new_series = request<std::vector<window_result>>(fresh_aware, caf::get_atom::value,
+                                                        uint64_t{7});
+  CAF_REQUIRE(!old_series.empty());
+  CAF_REQUIRE(!new_series.empty());
+  CAF_CHECK_EQUAL(old_series[0].count, 2u); // rebuilt: 10 from raw, then 20
+  CAF_CHECK_EQUAL(new_series[0].count, 1u); // started empty: only 20
+  CAF_CHECK_EQUAL(stats_of(fresh_aware).rebuilds, 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
