@@ -256,7 +256,21 @@ result<void> rocksdb_storage::commit(const write_batch& batch) {
     return {};
   try {
     rocksdb::WriteBatch wb(batch.payload_bytes() + 16 * batch.size() + 16);
-    for (const auto& op : batch.operations()) {
+    // Applied in key order per family (stable: later operations on one key still win). The
+    // memtable skip list resumes each insert from where the previous one ended, so sorted
+    // inserts skip most of the search that interleaved series would cost (a third of
+    // floe-node's CPU at full ingest); what the batch does is the same in any order.
+    const auto& ops = batch.operations();
+    std::vector<uint32_t> order(ops.size());
+    for (uint32_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      if (ops[a].fam != ops[b].fam)
+        return ops[a].fam < ops[b].fam;
+      return ops[a].key < ops[b].key;
+    });
+    for (auto i : order) {
+      const auto& op = ops[i];
       auto* h = impl_->handle(op.fam);
       if (!h)
         return floe::unexpected<error>{bad_family(op.fam)};
