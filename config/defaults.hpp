@@ -173,6 +173,29 @@ inline constexpr size_t max_rules = 10'000;
 inline constexpr std::string_view message = "{rule}: {series} {value}";
 } // namespace alarms
 
+namespace cluster {
+// ---- cluster membership and sharding (actors/cluster/, docs/cluster.md) ----
+// CAF middleman port on which the member publishes its cluster actor (port; 0 = no cluster:
+// the process is a single member that owns every edge node).
+inline constexpr uint16_t port = 0;
+// Bind address of the cluster port (address). Loopback unless configured (DESIGN.md).
+inline constexpr std::string_view bind = "127.0.0.1";
+// Size of the configured cluster for the majority rule (members; 0 = the distinct members of
+// --seeds plus this member). Members seen beyond it enlarge it, never shrink it.
+inline constexpr size_t size = 0;
+// Period of the heartbeats every member sends every other member (ms). Also the middleman's
+// heartbeat-interval, so links stay alive under CAF's connection-timeout.
+inline constexpr int64_t heartbeat_interval_ms = 500;
+// A member with no heartbeat for this long is down (ms). Also the middleman's
+// connection-timeout (a hung peer's link closes then). Must be at least 2 x heartbeat_interval_ms;
+// detection time and the longest two-owner overlap are this plus scheduling delay.
+inline constexpr int64_t heartbeat_timeout_ms = 3'000;
+// How long one connect_atom to a seed or member may take before it counts as failed (ms).
+inline constexpr int64_t connect_timeout_ms = 2'000;
+// Delay between connect attempts to a seed or member that is not connected (ms).
+inline constexpr int64_t reconnect_interval_ms = 1'000;
+} // namespace cluster
+
 namespace node {
 // ---- floe-node (node/) ----
 // Config file read when --config is not given and the file exists (path, relative to the
