@@ -59,14 +59,9 @@ void schedule(device_pointer self) {
   consider(st.presence_alarms);
   for (auto& [name, m] : st.metrics)
     consider(m.alarms);
-  if (next == st.armed_deadline)
-    return;
-  st.armed_deadline = next;
-  auto gen = ++st.timer_generation;
-  if (!next)
-    return;
-  auto delay = std::max<int64_t>(0, *next - st.ctx->now_ms());
-  self->delayed_send(self, std::chrono::milliseconds(delay), timer_atom::value, gen);
+  if (auto a = st.alarm_timer.rearm(next, st.ctx->now_ms()))
+    self->delayed_send(self, std::chrono::milliseconds(a->delay_ms), timer_atom::value,
+                       a->generation);
 }
 
 std::string registry_json(const device_actor_state& st, int64_t timestamp) {
@@ -274,9 +269,8 @@ device_actor::behavior_type device_behavior(device_pointer self, host_context_pt
     [=](const device_status& s) { on_status(self, s); },
     [=](timer_atom, uint64_t gen) {
       auto& st = self->state;
-      if (gen != st.timer_generation)
+      if (!st.alarm_timer.fire(gen))
         return;
-      st.armed_deadline.reset();
       auto now = st.ctx->now_ms();
       std::vector<alarms::alarm_event> events;
       if (st.presence_alarms)

@@ -25,6 +25,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/alarms/series_alarms.hpp"
+#include "actors/host/deadline_timer.hpp"
 #include "actors/host/host_context.hpp"
 #include "actors/host/host_messages.hpp"
 #include "store/keys.hpp"
@@ -56,8 +57,7 @@ struct device_actor_state {
   uint64_t unstored_points = 0; // values without a series id
   std::map<std::string, tracked_metric> metrics;
   std::unique_ptr<alarms::series_alarms> presence_alarms; // offline rules of this scope
-  uint64_t timer_generation = 0;
-  std::optional<int64_t> armed_deadline;
+  deadline_timer alarm_timer; // earliest alarm deadline of the device
 };
 
 using device_pointer = device_actor::stateful_pointer<device_actor_state>;

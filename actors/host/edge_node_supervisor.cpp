@@ -103,15 +103,9 @@ void drain(supervisor_pointer self) {
 
 void schedule(supervisor_pointer self) {
   auto& st = self->state;
-  auto next = st.session->next_deadline();
-  if (next == st.armed_deadline)
-    return;
-  st.armed_deadline = next;
-  auto gen = ++st.timer_generation;
-  if (!next)
-    return;
-  auto delay = std::max<int64_t>(0, *next - st.ctx->now_ms());
-  self->delayed_send(self, std::chrono::milliseconds(delay), timer_atom::value, gen);
+  if (auto a = st.session_timer.rearm(st.session->next_deadline(), st.ctx->now_ms()))
+    self->delayed_send(self, std::chrono::milliseconds(a->delay_ms), timer_atom::value,
+                       a->generation);
 }
 
 edge_node_summary summarize(const supervisor_state& st) {
@@ -187,9 +181,8 @@ supervisor_actor::behavior_type edge_node_supervisor(supervisor_pointer self,
     },
     [=](timer_atom, uint64_t gen) {
       auto& st = self->state;
-      if (gen != st.timer_generation)
+      if (!st.session_timer.fire(gen))
         return;
-      st.armed_deadline.reset();
       st.session->on_timer(st.ctx->now_ms());
       drain(self);
       schedule(self);

@@ -19,6 +19,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/host/deadline_timer.hpp"
 #include "actors/host/edge_node_session.hpp"
 #include "actors/host/host_context.hpp"
 #include "actors/host/host_messages.hpp"
@@ -35,8 +36,7 @@ struct supervisor_state {
   std::vector<session_event> events;                     // reused drain buffer
   int64_t offline_timestamp = 0;
   uint64_t malformed = 0;
-  uint64_t timer_generation = 0;
-  std::optional<int64_t> armed_deadline;
+  deadline_timer session_timer; // the session's next_deadline()
 };
 
 using supervisor_pointer = supervisor_actor::stateful_pointer<supervisor_state>;

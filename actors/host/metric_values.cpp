@@ -95,20 +95,28 @@ std::string number_text(double d) {
 
 namespace {
 
+// The alternatives every value type shares: null, bool, integers, floating point, text.
 template <class T>
-std::string element_text(const T& x) {
-  if constexpr (std::is_same_v<T, bool>)
+inline constexpr bool is_plain_v = std::is_same_v<T, std::monostate> || std::is_arithmetic_v<T>
+                                   || std::is_same_v<T, std::string>;
+
+template <class T>
+std::string plain_text(const T& x) {
+  if constexpr (std::is_same_v<T, std::monostate>)
+    return "null";
+  else if constexpr (std::is_same_v<T, bool>)
     return x ? "true" : "false";
   else if constexpr (std::is_floating_point_v<T>)
     return number_text(x);
   else if constexpr (std::is_integral_v<T>)
     return std::to_string(x);
   else
-    return "\"" + x + "\"";
+    return x;
 }
 
 template <class Vector>
 std::string array_text(const Vector& xs) {
+  using element = typename Vector::value_type;
   std::string out = "[";
   size_t n = 0;
   for (auto it = xs.begin(); it != xs.end(); ++it, ++n) {
@@ -118,7 +126,10 @@ std::string array_text(const Vector& xs) {
     }
     if (n > 0)
       out += ", ";
-    out += element_text(static_cast<typename Vector::value_type>(*it));
+    if constexpr (std::is_same_v<element, std::string>)
+      out += "\"" + *it + "\"";
+    else
+      out += plain_text(static_cast<element>(*it));
   }
   return out + "]";
 }
@@ -129,22 +140,15 @@ std::string render_value(const sparkplug::value& v) {
   return std::visit(
     [](const auto& x) -> std::string {
       using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, std::monostate>)
-        return "null";
-      else if constexpr (std::is_same_v<T, bool>)
-        return x ? "true" : "false";
-      else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
-        return number_text(x);
-      else if constexpr (std::is_integral_v<T>)
-        return std::to_string(x);
-      else if constexpr (std::is_same_v<T, std::string>)
-        return x;
+      if constexpr (is_plain_v<T>)
+        return plain_text(x);
       else if constexpr (std::is_same_v<T, sparkplug::bytes>)
         return "bytes (" + std::to_string(x.size()) + ")";
       else if constexpr (std::is_same_v<T, sparkplug::dataset>)
         return "dataset " + std::to_string(x.rows.size()) + "x" + std::to_string(x.columns.size());
       else if constexpr (std::is_same_v<T, sparkplug::template_value>)
-        return "template " + x.template_ref.value_or(x.is_definition.value_or(false) ? "definition" : "?")
+        return "template "
+               + x.template_ref.value_or(x.is_definition.value_or(false) ? "definition" : "?")
                + " (" + std::to_string(x.metrics.size()) + " members)";
       else
         return array_text(x);
@@ -156,22 +160,26 @@ std::string render_property(const sparkplug::property_value& p) {
   return std::visit(
     [](const auto& x) -> std::string {
       using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, std::monostate>)
-        return "null";
-      else if constexpr (std::is_same_v<T, bool>)
-        return x ? "true" : "false";
-      else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
-        return number_text(x);
-      else if constexpr (std::is_integral_v<T>)
-        return std::to_string(x);
-      else if constexpr (std::is_same_v<T, std::string>)
-        return x;
+      if constexpr (is_plain_v<T>)
+        return plain_text(x);
       else if constexpr (std::is_same_v<T, sparkplug::property_set>)
         return "{" + std::to_string(x.keys.size()) + " properties}";
       else
         return "[" + std::to_string(x.size()) + " property sets]";
     },
     p.value);
+}
+
+std::string render_stored_value(const store::stored_value& v) {
+  return std::visit(
+    [](const auto& x) -> std::string {
+      using T = std::decay_t<decltype(x)>;
+      if constexpr (is_plain_v<T>)
+        return plain_text(x);
+      else
+        return "bytes (" + std::to_string(x.size()) + ")";
+    },
+    v);
 }
 
 } // namespace floe::host

@@ -34,5 +34,7 @@ std::string render_value(const sparkplug::value& v);
 std::string number_text(double d);
 std::string number_text(float f);
 std::string render_property(const sparkplug::property_value& p);
+// A stored point's value, rendered like the metric value it came from.
+std::string render_stored_value(const store::stored_value& v);
 
 } // namespace floe::host

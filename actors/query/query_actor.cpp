@@ -22,30 +22,10 @@ namespace floe::query {
 
 namespace {
 
-std::string render_stored(const store::stored_value& v) {
-  return std::visit(
-    [](const auto& x) -> std::string {
-      using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, std::monostate>)
-        return "null";
-      else if constexpr (std::is_same_v<T, bool>)
-        return x ? "true" : "false";
-      else if constexpr (std::is_same_v<T, double>)
-        return host::number_text(x);
-      else if constexpr (std::is_integral_v<T>)
-        return std::to_string(x);
-      else if constexpr (std::is_same_v<T, std::string>)
-        return x;
-      else
-        return "bytes (" + std::to_string(x.size()) + ")";
-    },
-    v);
-}
-
 point_view view_of(const store::stored_point& p) {
   point_view v;
   v.timestamp_ms = p.timestamp_ms;
-  v.value = render_stored(p.value);
+  v.value = host::render_stored_value(p.value);
   std::visit(
     [&](const auto& x) {
       using T = std::decay_t<decltype(x)>;
@@ -83,12 +63,12 @@ window_view view_of(const store::window_record& w) {
       break;
     case store::window_kind::boolean:
       v.kind = "boolean";
-      v.last_value = render_stored(w.last_value);
+      v.last_value = host::render_stored_value(w.last_value);
       v.time_true_ms = w.time_true_ms;
       break;
     case store::window_kind::text:
       v.kind = "string";
-      v.last_value = render_stored(w.last_value);
+      v.last_value = host::render_stored_value(w.last_value);
       break;
   }
   return v;
