@@ -169,10 +169,10 @@ struct rocksdb_storage::impl {
     return i < family_count ? families[i] : nullptr;
   }
 
-  rocksdb::WriteOptions write_options(bool sync_required) const {
+  rocksdb::WriteOptions write_options(bool sync_required, bool wal_required) const {
     rocksdb::WriteOptions wo;
-    wo.sync = options.mode == durability::sync || sync_required;
-    wo.disableWAL = options.mode == durability::none && !sync_required;
+    wo.sync = sync_required || (options.mode == durability::sync && !wal_required);
+    wo.disableWAL = options.mode == durability::none && !sync_required && !wal_required;
     return wo;
   }
 
@@ -190,10 +190,11 @@ struct rocksdb_storage::impl {
     return {};
   }
 
-  result<void> write(rocksdb::WriteBatch& wb, bool sync_required, const std::string& what) {
+  result<void> write(rocksdb::WriteBatch& wb, bool sync_required, bool wal_required,
+                     const std::string& what) {
     if (auto r = resume_if_needed(); !r)
       return r;
-    auto s = db->Write(write_options(sync_required), &wb);
+    auto s = db->Write(write_options(sync_required, wal_required), &wb);
     if (!s.ok()) {
       if (!s.IsInvalidArgument())
         needs_resume.store(true, std::memory_order_release);
@@ -278,7 +279,7 @@ result<void> rocksdb_storage::commit(const write_batch& batch) {
       if (!s.ok())
         return floe::unexpected<error>{from_status(s, "building a write batch")};
     }
-    return impl_->write(wb, batch.sync_required(),
+    return impl_->write(wb, batch.sync_required(), batch.wal_required(),
                         "commit of " + std::to_string(batch.size()) + " operations ("
                           + std::to_string(batch.payload_bytes()) + " bytes)");
   } catch (const std::exception& e) {
@@ -389,7 +390,7 @@ result<void> rocksdb_storage::delete_older_than(family f, int64_t cutoff_ms) {
     std::string what = std::string("retention of ") + to_string(f) + " before "
                        + std::to_string(cutoff_ms) + " ms (" + std::to_string(ranges->size())
                        + " ranges)";
-    if (auto r = impl_->write(wb, false, what); !r)
+    if (auto r = impl_->write(wb, false, false, what); !r)
       return r;
     std::vector<rocksdb::Slice> bounds;
     bounds.reserve(2 * ranges->size());

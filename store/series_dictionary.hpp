@@ -4,9 +4,10 @@
 // family under two keys written in one batch:
 //   "series/name/" + name       -> id (4 bytes, big-endian)
 //   "series/id/" + id (4 bytes) -> name
-// An assignment is committed with WAL + fsync (write_batch::require_sync) before resolve()
-// returns its id, so no point can be stored under an id that a restart would forget or give
-// to another name. Ids are never reused or changed.
+// An assignment is committed through the WAL (write_batch::require_wal, even when the store
+// runs without one) before resolve() returns its id. Points under the id are stored in later
+// batches, and the WAL is one ordered log, so no point can survive a crash while its
+// assignment is forgotten or given to another name. Ids are never reused or changed.
 //
 // Thread-safe; callers share one dictionary per storage. Lookups of known names take a shared
 // lock and a hash lookup, no I/O; they never wait for another caller's commit.

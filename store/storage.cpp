@@ -60,6 +60,7 @@ void write_batch::clear() noexcept {
   ops_.clear();
   payload_bytes_ = 0;
   sync_required_ = false;
+  wal_required_ = false;
 }
 
 storage::~storage() = default;

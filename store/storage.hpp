@@ -71,6 +71,14 @@ public:
   void require_sync() noexcept { sync_required_ = true; }
   bool sync_required() const noexcept { return sync_required_; }
 
+  // Commit this batch through the WAL but without waiting for an fsync, whatever the store's
+  // durability. The WAL is one ordered log: the batch is durable once any later synced commit
+  // is, and recovery never keeps a later batch without it. For writes that later batches
+  // depend on but that need no durability of their own (series dictionary assignments: a
+  // point is only ever stored in a later batch). require_sync() wins over it.
+  void require_wal() noexcept { wal_required_ = true; }
+  bool wal_required() const noexcept { return wal_required_; }
+
   bool empty() const noexcept { return ops_.empty(); }
   size_t size() const noexcept { return ops_.size(); }
   // Key plus value bytes of all operations (what a full disk is measured against in tests).
@@ -82,6 +90,7 @@ private:
   std::vector<operation> ops_;
   uint64_t payload_bytes_ = 0;
   bool sync_required_ = false;
+  bool wal_required_ = false;
 };
 
 inline constexpr size_t no_limit = std::numeric_limits<size_t>::max();

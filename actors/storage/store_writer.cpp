@@ -188,7 +188,7 @@ store_writer_actor::behavior_type store_writer(store_writer_pointer self, store_
       if (st.batch_points + recs.points.size() > st.setup.max_pending_points) {
         st.stats.points_dropped += recs.points.size();
         static log::throttle throttle{10'000};
-        if (auto n = throttle.pass(st.setup.now_ms()))
+        if (throttle.pass(st.setup.now_ms()) > 0)
           log::error("store", "%llu points waiting for a commit: new points are dropped until "
                      "the store accepts writes again (%llu dropped so far)",
                      static_cast<unsigned long long>(st.batch_points),
