@@ -3,6 +3,7 @@
 // Exit codes: 0 ok, 1 command failed, 2 node (or broker) unreachable / no answer in time,
 // 64 usage error.
 
+#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -39,8 +40,14 @@ int run_admin(const admin_options& o) {
   so.json = o.json;
   so.timeout = std::chrono::milliseconds(o.timeout_ms);
   so.prompt_timeout = std::min(so.timeout, so.prompt_timeout);
-  if (const char* user = std::getenv("USER"))
+  // Who acknowledges: $USER, else $LOGNAME, else the account name (services and containers
+  // often run without either variable).
+  if (const char* user = std::getenv("USER"); user && *user)
     so.operator_name = user;
+  else if (const char* login = std::getenv("LOGNAME"); login && *login)
+    so.operator_name = login;
+  else if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name)
+    so.operator_name = pw->pw_name;
   shell sh{client, std::cout, std::cerr, so, system_env()};
   if (!o.command.empty()) // one command; Ctrl-C ends the process as usual
     return sh.run_line(o.command);

@@ -252,7 +252,7 @@ int shell::cmd_alarms(const parsed_command& c) {
 int shell::cmd_ack(const parsed_command& c) {
   std::string by = c.get("by").value_or(opts_.operator_name);
   if (by.empty())
-    return usage(c.name, "ack: no operator name: give --by NAME ($USER is not set)");
+    return usage(c.name, "ack: no operator name: give --by NAME (no $USER, $LOGNAME or account name)");
   auto r = node_.ack(c.args[0], by, opts_.timeout);
   if (!r)
     return fail(c, r.error());
