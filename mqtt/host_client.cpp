@@ -187,7 +187,11 @@ bool host_client::connect_once(std::string& reason) {
     opts.set_user_name(opts_.username);
   if (!opts_.password.empty())
     opts.set_password(opts_.password);
-  if (!opts_.tls_ca_file.empty() || !opts_.tls_cert_file.empty()) {
+  // TLS whenever the URI asks for it (the system's trust store unless a CA file is given) or
+  // certificate files are configured.
+  auto uri_has_tls = opts_.broker_uri.rfind("ssl://", 0) == 0
+                     || opts_.broker_uri.rfind("mqtts://", 0) == 0;
+  if (uri_has_tls || !opts_.tls_ca_file.empty() || !opts_.tls_cert_file.empty()) {
     ::mqtt::ssl_options ssl;
     if (!opts_.tls_ca_file.empty())
       ssl.set_trust_store(opts_.tls_ca_file);
