@@ -299,7 +299,8 @@ int run_floe(const options& o) {
     auto last = stats();
     auto t_last_growth = clock_type::now();
     for (;;) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      // Polled once a second: each poll walks every series' windows in the aggregators.
+      std::this_thread::sleep_for(std::chrono::milliseconds(1000));
       auto s = stats();
       if (s.store.points_committed != last.store.points_committed)
         t_last_growth = clock_type::now();

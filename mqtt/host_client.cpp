@@ -223,6 +223,15 @@ bool host_client::connect_once(std::string& reason) {
     return true;
   } catch (const ::mqtt::exception& e) {
     reason = "cannot connect to " + opts_.broker_uri + ": " + e.what();
+    // MQTT 3.1.1 CONNACK codes, as an operator reads them.
+    switch (e.get_reason_code()) {
+      case 1: reason += " (the broker refuses MQTT 3.1.1)"; break;
+      case 2: reason += " (client id rejected; is another host using it?)"; break;
+      case 3: reason += " (broker unavailable)"; break;
+      case 4: reason += " (bad username or password)"; break;
+      case 5: reason += " (not authorized: check --mqtt-username/--mqtt-password)"; break;
+      default: break;
+    }
     connected_ = false;
     return false;
   }
