@@ -176,7 +176,13 @@ int run(const node::node_options& o) {
     aggregators.push_back(*a);
   }
   caf::anon_send(writer, storage_actors::window_routes{aggregators});
-  auto book = sys.spawn(alarms::alarm_book, writer, defaults::node::alarm_history_events);
+  size_t unreadable = 0;
+  auto history = storage_actors::load_alarm_history(*db, defaults::node::alarm_history_events,
+                                                    &unreadable);
+  if (unreadable > 0)
+    log::warn("node", "%zu stored alarm events could not be read", unreadable);
+  auto book = sys.spawn(alarms::alarm_book, writer, defaults::node::alarm_history_events,
+                        std::move(history));
   auto directory = sys.spawn(host::edge_node_directory, defaults::node::query_timeout_ms);
 
   auto ctx = std::make_shared<host::host_context>();

@@ -34,9 +34,14 @@ alarm_view view_of(const alarm_event& e) {
 
 alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
                                            storage_actors::store_writer_actor writer,
-                                           size_t history_limit) {
+                                           size_t history_limit,
+                                           std::vector<alarm_view> restored) {
   self->state.writer = std::move(writer);
   self->state.history_limit = history_limit;
+  for (auto& v : restored)
+    self->state.history.push_back(std::move(v));
+  while (self->state.history.size() > history_limit)
+    self->state.history.pop_front();
   return {
     [=](alarm_report& r) {
       auto& st = self->state;
@@ -50,7 +55,7 @@ alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
         auto& slot = st.alarms[e.alarm_id];
         slot.last = e;
         slot.owner = r.owner;
-        st.history.push_back(e);
+        st.history.push_back(view_of(e));
         while (st.history.size() > st.history_limit)
           st.history.pop_front();
       }
@@ -77,7 +82,7 @@ alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
         }
       } else {
         for (auto it = st.history.rbegin(); it != st.history.rend() && out.size() < limit; ++it)
-          out.push_back(view_of(*it));
+          out.push_back(*it);
       }
       return out;
     },

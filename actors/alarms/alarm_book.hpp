@@ -2,7 +2,8 @@
 // alarm_book: the member's index of alarms (see alarm_messages.hpp for the interface). Its job
 // is bookkeeping for queries: the latest transition of every alarm that ever left normal, who
 // owns it (for acknowledgements), and the last `history_limit` transitions in memory (all of
-// them also go to the store_writer, so older history stays on disk). Transitions are logged.
+// them also go to the store_writer, so older history stays on disk; a restarted node starts with
+// the newest stored ones). Transitions are logged.
 
 #include <cstddef>
 #include <deque>
@@ -24,15 +25,19 @@ struct alarm_book_state {
     host::alarm_owner_actor owner;
   };
   std::unordered_map<std::string, entry> alarms; // by alarm id
-  std::deque<alarm_event> history;               // oldest first
+  std::deque<alarm_view> history;                // oldest first
   size_t history_limit = 0;
   storage_actors::store_writer_actor writer;     // may be null (not persisted)
 };
 
 using alarm_book_pointer = alarm_book_actor::stateful_pointer<alarm_book_state>;
 
+// `restored`: history from before a restart (storage_actors::load_alarm_history), oldest
+// first. The alarms that were active then are not: their state machines start afresh with
+// their devices, and raise again if their condition still holds.
 alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
                                            storage_actors::store_writer_actor writer,
-                                           size_t history_limit);
+                                           size_t history_limit,
+                                           std::vector<alarm_view> restored);
 
 } // namespace floe::alarms

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -13,9 +14,10 @@
 
 namespace floe::storage_actors {
 
-std::string alarm_event_key(const alarms::alarm_event& e) {
+std::string alarm_event_key(const alarms::alarm_event& e, uint32_t arrival) {
   std::string k = "e";
   store::append_be64(k, store::order_preserving(e.timestamp_ms));
+  store::append_be32(k, arrival);
   k += e.alarm_id;
   k += '#';
   k += std::to_string(e.occurrence);
@@ -40,6 +42,50 @@ std::string alarm_event_json(const alarms::alarm_event& e) {
   if (!e.acknowledged_by.empty())
     j["acknowledged_by"] = e.acknowledged_by;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<alarms::alarm_view> load_alarm_history(store::storage& db, size_t limit,
+                                                   size_t* skipped) {
+  std::vector<alarms::alarm_view> out;
+  size_t bad = 0;
+  store::scan_range r{store::family::alarms, "e", "f", limit};
+  r.order = store::scan_order::descending;
+  auto n = db.scan(r, [&](std::string_view, std::string_view value) {
+    auto j = nlohmann::json::parse(value.begin(), value.end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      ++bad;
+      return true;
+    }
+    alarms::alarm_view v;
+    v.alarm_id = j.value("alarm_id", "");
+    v.rule = j.value("rule", "");
+    v.series = j.value("series", "");
+    v.kind = j.value("kind", "");
+    v.severity = j.value("severity", "");
+    v.transition = j.value("transition", "");
+    v.state = j.value("state", "");
+    v.timestamp_ms = j.value("timestamp", int64_t{0});
+    if (auto it = j.find("value"); it != j.end() && it->is_number()) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6g", it->get<double>());
+      v.value = buf;
+    }
+    v.message = j.value("message", "");
+    v.occurrence = j.value("occurrence", uint64_t{0});
+    v.acknowledged_by = j.value("acknowledged_by", "");
+    if (v.alarm_id.empty()) {
+      ++bad;
+      return true;
+    }
+    out.push_back(std::move(v));
+    return true;
+  });
+  if (!n)
+    out.clear();
+  std::reverse(out.begin(), out.end());
+  if (skipped)
+    *skipped = bad;
+  return out;
 }
 
 namespace {
@@ -214,7 +260,8 @@ store_writer_actor::behavior_type store_writer(store_writer_pointer self, store_
     [=](alarm_records& recs) {
       auto& st = self->state;
       for (auto& e : recs.events)
-        st.batch.put(store::family::alarms, alarm_event_key(e), alarm_event_json(e));
+        st.batch.put(store::family::alarms, alarm_event_key(e, st.alarm_arrivals++),
+                     alarm_event_json(e));
       st.batch_alarms += recs.events.size();
       appended(self);
     },

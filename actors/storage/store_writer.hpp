@@ -9,8 +9,10 @@
 // Layouts it writes (keys.hpp/values.hpp for points and windows):
 //   registry: "group/edge node/device" -> JSON {"group","edge_node","device","timestamp",
 //             "metrics":[{"name","datatype","series","alias"?,"properties"?}]}
-//   alarms:   "e" + be64(order-preserving timestamp ms) + alarm id + "#" + occurrence + "/" +
-//             transition  ->  JSON of the event (same event, same key: idempotent)
+//   alarms:   "e" + be64(order-preserving timestamp ms) + be32(arrival number) + alarm id +
+//             "#" + occurrence + "/" + transition  ->  JSON of the event. The arrival number
+//             (counted by the writer) keeps transitions of one millisecond in the order they
+//             happened (raised before acknowledged).
 // A failed commit (full disk, I/O error) keeps the batch and retries with backoff
 // (retry_min_ms doubling to retry_max_ms); meanwhile new data still queues in the batch up to
 // max_pending_points points, beyond which new points are dropped and counted. Nothing else of
@@ -26,6 +28,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/alarms/alarm_messages.hpp"
 #include "actors/storage/storage_messages.hpp"
 #include "actors/windows/window_messages.hpp"
 #include "common/latency_histogram.hpp"
@@ -59,6 +62,7 @@ struct store_writer_state {
   uint64_t batch_windows = 0;
   uint64_t batch_alarms = 0;
   uint64_t batch_births = 0;
+  uint32_t alarm_arrivals = 0; // numbers alarm events in arrival order (keys)
   bool commit_queued = false; // a commit_atom is in the mailbox
   bool retrying = false;      // the last commit failed; a retry is scheduled
   int64_t retry_delay_ms = 0;
@@ -70,7 +74,13 @@ using store_writer_pointer = store_writer_actor::stateful_pointer<store_writer_s
 store_writer_actor::behavior_type store_writer(store_writer_pointer self, store_writer_setup setup);
 
 // The alarms-family key of one event (see above).
-std::string alarm_event_key(const alarms::alarm_event& e);
+std::string alarm_event_key(const alarms::alarm_event& e, uint32_t arrival);
 std::string alarm_event_json(const alarms::alarm_event& e);
+
+// The newest `limit` alarm transitions stored in `db`, oldest first, as the alarm book shows
+// them (after a restart its history continues where it was). Entries that do not parse are
+// skipped and counted in `skipped` (if given); storage errors give an empty history.
+std::vector<alarms::alarm_view> load_alarm_history(store::storage& db, size_t limit,
+                                                   size_t* skipped = nullptr);
 
 } // namespace floe::storage_actors

@@ -70,7 +70,8 @@ struct fixture : test_coordinator_fixture<> {
     as.config.widths_ms = {10'000};
     aggregator = *windows::spawn_window_aggregator(sys, as);
     self->send(writer, storage_actors::window_routes{{aggregator}});
-    book = caf::actor_cast<caf::actor>(sys.spawn(alarms::alarm_book, writer, size_t{100}));
+    book = caf::actor_cast<caf::actor>(
+      sys.spawn(alarms::alarm_book, writer, size_t{100}, std::vector<alarms::alarm_view>{}));
     directory = sys.spawn(edge_node_directory, int64_t{1'000});
     auto ctx = std::make_shared<host_context>();
     ctx->now_ms = [this] { return now_ms(); };

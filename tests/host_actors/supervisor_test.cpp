@@ -58,7 +58,8 @@ struct fixture : test_coordinator_fixture<> {
     ws.retention_interval_ms = 0;
     ws.now_ms = [this] { return now_ms(); };
     writer = sys.spawn(storage_actors::store_writer, ws);
-    book = sys.spawn(alarms::alarm_book, writer, size_t{100});
+    book = sys.spawn(alarms::alarm_book, writer, size_t{100},
+                     std::vector<alarms::alarm_view>{});
     auto rules = alarms::rule_set::parse(rules_json, "test rules");
     CAF_REQUIRE(rules.has_value());
     auto ctx = std::make_shared<host_context>();
@@ -337,6 +338,36 @@ CAF_TEST(losing the broker releases the session until the next birth) {
   CAF_CHECK(!request<edge_node_summary>(sup, caf::get_atom::value).online);
   deliver(mt::ndata, temp(2, 30.0)); // data after the release: ask for a birth
   CAF_CHECK_EQUAL(rebirths_sent(), 1u);
+}
+
+CAF_TEST(alarm history survives a restart of the alarm book on the same store) {
+  born_with_device();
+  deliver(mt::ndeath, ndeath(7)); // raises node_down
+  auto active = request<std::vector<alarms::alarm_view>>(book, list_atom::value, true,
+                                                         uint64_t{10});
+  CAF_REQUIRE_EQUAL(active.size(), 1u);
+  request<std::string>(book, ack_atom::value, active[0].alarm_id, std::string{"op"});
+  request<uint64_t>(writer, storage_actors::sync_atom::value);
+  // A new book, as after a restart, reads the history back from the store.
+  size_t skipped = 99;
+  auto history = storage_actors::load_alarm_history(*db, 100, &skipped);
+  CAF_CHECK_EQUAL(skipped, 0u);
+  CAF_REQUIRE_EQUAL(history.size(), 2u);
+  CAF_CHECK_EQUAL(history[0].transition, "raised");
+  CAF_CHECK_EQUAL(history[1].transition, "acknowledged");
+  CAF_CHECK_EQUAL(history[1].acknowledged_by, "op");
+  auto restarted = sys.spawn(alarms::alarm_book, writer, size_t{100}, std::move(history));
+  sched.run();
+  auto all = request<std::vector<alarms::alarm_view>>(restarted, list_atom::value, false,
+                                                      uint64_t{10});
+  CAF_REQUIRE_EQUAL(all.size(), 2u);
+  CAF_CHECK_EQUAL(all[0].transition, "acknowledged"); // newest first
+  CAF_CHECK_EQUAL(all[1].rule, "node_down");
+  // Only history: what was active before is not claimed to be active now.
+  CAF_CHECK(request<std::vector<alarms::alarm_view>>(restarted, list_atom::value, true,
+                                                     uint64_t{10})
+              .empty());
+  anon_send_exit(restarted, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
