@@ -99,6 +99,31 @@ caf::error fail(std::string text) {
   return caf::make_error(caf::sec::invalid_argument, std::move(text));
 }
 
+// Reads at most `limit` decoded entries of `range` into `out`, ascending; with `latest` the
+// newest ones. `truncated` is set when the range held more. A corrupt entry costs itself only.
+// Returns the storage error's text, "" on success.
+template <class View, class Decode>
+std::string read_range(store::storage& db, store::scan_range range, bool latest, size_t limit,
+                      std::vector<View>& out, bool& truncated, Decode decode) {
+  range.limit = limit + 1; // one more tells whether the limit cut the answer
+  if (latest)
+    range.order = store::scan_order::descending;
+  auto n = db.scan(range, [&](std::string_view k, std::string_view v) {
+    if (auto x = decode(k, v))
+      out.push_back(std::move(*x));
+    return true;
+  });
+  if (!n)
+    return store::to_string(n.error());
+  if (out.size() > limit) {
+    out.resize(limit);
+    truncated = true;
+  }
+  if (latest)
+    std::reverse(out.begin(), out.end());
+  return {};
+}
+
 caf::result<history_reply> history(query_pointer self, const history_request& rq) {
   auto& st = self->state.setup;
   auto name = store::series_name(rq.group, rq.edge_node, rq.device, rq.metric);
@@ -113,22 +138,14 @@ caf::result<history_reply> history(query_pointer self, const history_request& rq
   out.series_id = *id;
   if (rq.width_ms == 0) {
     store::scan_range r{store::family::points, store::point_range_begin(*id, rq.from_ms),
-                        store::point_range_end(*id, rq.to_ms), limit + 1};
-    if (rq.latest)
-      r.order = store::scan_order::descending;
-    auto n = st.db->scan(r, [&](std::string_view k, std::string_view v) {
-      if (auto p = store::decode_point(k, v))
-        out.points.push_back(view_of(*p));
-      return true;
-    });
-    if (!n)
-      return fail("reading " + name + ": " + store::to_string(n.error()));
-    if (out.points.size() > limit) {
-      out.points.resize(limit);
-      out.truncated = true;
-    }
-    if (rq.latest)
-      std::reverse(out.points.begin(), out.points.end());
+                        store::point_range_end(*id, rq.to_ms)};
+    auto err = read_range(*st.db, r, rq.latest, limit, out.points, out.truncated,
+                          [](std::string_view k, std::string_view v) -> std::optional<point_view> {
+                            auto p = store::decode_point(k, v);
+                            return p ? std::optional<point_view>{view_of(*p)} : std::nullopt;
+                          });
+    if (!err.empty())
+      return fail("reading " + name + ": " + err);
     return out;
   }
   if (std::find(st.window_widths_ms.begin(), st.window_widths_ms.end(), rq.width_ms)
@@ -139,18 +156,14 @@ caf::result<history_reply> history(query_pointer self, const history_request& rq
   auto first_start = windows::window_start(rq.from_ms, rq.width_ms);
   store::scan_range r{store::family::windows,
                       store::window_range_begin(*id, width, first_start),
-                      store::window_range_begin(*id, width, rq.to_ms), limit + 1};
-  if (rq.latest)
-    r.order = store::scan_order::descending;
-  auto n = st.db->scan(r, [&](std::string_view k, std::string_view v) {
-    if (auto w = store::decode_window(k, v))
-      out.windows.push_back(view_of(*w));
-    return true;
-  });
-  if (!n)
-    return fail("reading windows of " + name + ": " + store::to_string(n.error()));
-  if (rq.latest)
-    std::reverse(out.windows.begin(), out.windows.end());
+                      store::window_range_begin(*id, width, rq.to_ms)};
+  auto err = read_range(*st.db, r, rq.latest, limit, out.windows, out.truncated,
+                        [](std::string_view k, std::string_view v) -> std::optional<window_view> {
+                          auto w = store::decode_window(k, v);
+                          return w ? std::optional<window_view>{view_of(*w)} : std::nullopt;
+                        });
+  if (!err.empty())
+    return fail("reading windows of " + name + ": " + err);
   if (st.aggregators.empty())
     return out;
   auto rp = self->make_response_promise<history_reply>();
