@@ -2,6 +2,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "common/config_dir.hpp"
+
 #include <unistd.h>
 
 #include <cctype>
@@ -242,14 +244,7 @@ command_line parse_command_line(int argc, const char* const argv[]) {
 }
 
 std::string default_config_dir() {
-  std::error_code ec;
-  std::string source = FLOE_SIM_SOURCE_CONFIG_DIR;
-  if (!source.empty() && fs::is_directory(source, ec))
-    return source;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec)
-    return "config";
-  return (exe.parent_path() / ".." / "config").lexically_normal().string();
+  return find_config_dir(FLOE_SIM_SOURCE_CONFIG_DIR);
 }
 
 result<std::string, std::string> resolve_profile_path(const sim_options& o) {
