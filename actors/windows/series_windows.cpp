@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <utility>
 
 #include "config/defaults.hpp"
@@ -87,31 +88,147 @@ window_config default_window_config() {
 
 // ---- series_windows ---------------------------------------------------------------------
 
+namespace {
+
+bool operator==(const window_config& a, const window_config& b) {
+  return a.widths_ms == b.widths_ms && a.allowed_lateness_ms == b.allowed_lateness_ms
+         && a.rebuild_reemit_ms == b.rebuild_reemit_ms;
+}
+
+// One shared copy per distinct configuration (normally a single one per process), so a
+// series holds a pointer instead of its own vector of widths.
+std::shared_ptr<const window_config> intern(window_config cfg) {
+  static std::mutex mtx;
+  static std::vector<std::weak_ptr<const window_config>> known;
+  std::lock_guard<std::mutex> guard{mtx};
+  for (size_t i = 0; i < known.size();) {
+    auto p = known[i].lock();
+    if (!p) {
+      known[i] = std::move(known.back());
+      known.pop_back();
+      continue;
+    }
+    if (*p == cfg)
+      return p;
+    ++i;
+  }
+  cfg.widths_ms.shrink_to_fit();
+  auto p = std::make_shared<const window_config>(std::move(cfg));
+  known.push_back(p);
+  return p;
+}
+
+// Growth of the on-time buffer: exact while small, then by an eighth instead of doubling
+// (amortised linear still): it holds only about lateness x rate points and keeps its capacity
+// while the series is live.
+void reserve_one_more(std::vector<stored_point>& v) {
+  if (v.size() == v.capacity())
+    v.reserve(v.size() + 1 + v.size() / 8);
+}
+
+// Releases spare capacity of a buffer that drained (idle series) or shrank to a quarter.
+template <class T>
+void shrink_if_drained(std::vector<T>& v) {
+  if (v.empty())
+    std::vector<T>{}.swap(v);
+  else if (v.size() <= v.capacity() / 4)
+    v.shrink_to_fit();
+}
+
+} // namespace
+
+static_assert(sizeof(void*) != 8 || sizeof(window_aggregate) == 96,
+              "one accumulator per open window, width and series: keep it small");
+
+series_windows::open_window::open_window(size_t width, int64_t start, window_aggregate a,
+                                         const sample* carry)
+  : start_ms(start), acc(std::move(a)), width_index(static_cast<uint16_t>(width)) {
+  if (carry != nullptr) {
+    has_carry = true;
+    carry_ts_ms = carry->timestamp_ms;
+    carry_seq = carry->seq;
+    carry_flag = carry->flag;
+    carry_historical = carry->historical;
+    if (carry->kind == value_kind::string && !carry->text.empty())
+      carry_text.ensure() = carry->text;
+  }
+}
+
+std::optional<sample> series_windows::open_window::carry_in(uint64_t series_id,
+                                                            value_kind kind) const {
+  if (!has_carry)
+    return std::nullopt;
+  sample s;
+  s.series_id = series_id;
+  s.timestamp_ms = carry_ts_ms;
+  s.seq = carry_seq;
+  s.kind = kind;
+  s.flag = carry_flag;
+  s.historical = carry_historical;
+  if (carry_text)
+    s.text = *carry_text;
+  return s;
+}
+
 series_windows::series_windows(uint64_t series_id, value_kind kind, window_config config)
   : id_(series_id),
-    kind_(kind),
-    config_(std::move(config)),
     watermark_(no_time),
     newest_live_ms_(no_time),
     newest_seen_ms_(no_time),
-    last_arrival_ms_(no_time) {
+    last_arrival_ms_(no_time),
+    kind_(kind) {
   // Defensive for hand-made configs: a width <= 0 would divide by zero in window_start.
-  auto& w = config_.widths_ms;
+  auto& w = config.widths_ms;
   w.erase(std::remove_if(w.begin(), w.end(),
                          [](int64_t x) { return x <= 0 || x > max_width_ms; }),
           w.end());
-  config_.allowed_lateness_ms = std::clamp<int64_t>(config_.allowed_lateness_ms, 0,
-                                                    max_lateness_ms);
-  config_.rebuild_reemit_ms = std::clamp<int64_t>(config_.rebuild_reemit_ms, 0, max_lateness_ms);
-  open_.resize(w.size());
+  // open_window keeps its width index in 16 bits; real configurations have a few widths.
+  if (w.size() > std::numeric_limits<uint16_t>::max() + size_t{1})
+    w.resize(std::numeric_limits<uint16_t>::max() + size_t{1});
+  config.allowed_lateness_ms = std::clamp<int64_t>(config.allowed_lateness_ms, 0,
+                                                   max_lateness_ms);
+  config.rebuild_reemit_ms = std::clamp<int64_t>(config.rebuild_reemit_ms, 0, max_lateness_ms);
+  config_ = intern(std::move(config));
+}
+
+std::optional<sample> series_windows::last_sealed() const {
+  if (!has_last_sealed_)
+    return std::nullopt;
+  return last_sealed_.to_sample(id_);
+}
+
+void series_windows::set_last_sealed(const sample& s) {
+  last_sealed_ = stored_point{s};
+  has_last_sealed_ = true;
+}
+
+series_windows::window_iter series_windows::find_window(size_t i, int64_t start_ms) {
+  return std::lower_bound(open_.begin(), open_.end(), std::make_pair(i, start_ms),
+                          [](const open_window& x, const std::pair<size_t, int64_t>& k) {
+                            return x.width_index < k.first
+                                   || (x.width_index == k.first && x.start_ms < k.second);
+                          });
+}
+
+series_windows::window_iter series_windows::insert_window(window_iter at, open_window w) {
+  // Exact growth: a series has about one open window per width, and the vector is shrunk
+  // again when windows close (advance_watermark).
+  if (open_.size() == open_.capacity()) {
+    auto pos = at - open_.begin();
+    open_.reserve(open_.size() + 1);
+    at = open_.begin() + pos;
+  }
+  return open_.insert(at, std::move(w));
 }
 
 size_t series_windows::open_window_count() const {
-  size_t n = 0;
-  for (size_t i = 0; i < open_.size(); ++i) {
-    n += open_[i].size();
+  size_t n = open_.size();
+  for (size_t i = 0; i < width_count(); ++i) {
     // Windows holding only buffered points are open too.
-    int64_t last_start = open_[i].empty() ? no_time : open_[i].back().start_ms;
+    int64_t last_start = no_time;
+    for (auto& x : open_)
+      if (x.width_index == i)
+        last_start = x.start_ms;
     for (auto& p : pending_) {
       int64_t start = window_start(p.timestamp_ms, width(i));
       if (start > last_start) {
@@ -158,7 +275,7 @@ add_report series_windows::add(const sample* points, size_t count, int64_t arriv
     insert_pending(s);
     if (!s.historical && s.timestamp_ms > newest_live_ms_) {
       newest_live_ms_ = s.timestamp_ms;
-      int64_t wm = newest_live_ms_ - config_.allowed_lateness_ms;
+      int64_t wm = newest_live_ms_ - config_->allowed_lateness_ms;
       if (wm > watermark_) {
         // Late points of this batch were late against the current watermark: apply them
         // before it moves, so no window closes without them.
@@ -173,55 +290,78 @@ add_report series_windows::add(const sample* points, size_t count, int64_t arriv
 }
 
 void series_windows::insert_pending(const sample& s) {
-  if (pending_.empty() || key_less(pending_.back(), s)) {
-    pending_.push_back(s);
+  auto key = key_of(s);
+  if (pending_.empty() || pending_.back().key() < key) {
+    reserve_one_more(pending_);
+    pending_.emplace_back(s);
     return;
   }
-  auto i = std::lower_bound(pending_.begin(), pending_.end(), s, key_less);
-  if (i != pending_.end() && key_of(*i) == key_of(s))
-    *i = s; // the same point again: replace, never count twice
-  else
-    pending_.insert(i, s);
+  auto i = std::lower_bound(pending_.begin(), pending_.end(), key,
+                            [](const stored_point& p, point_key k) { return p.key() < k; });
+  if (i != pending_.end() && i->key() == key) {
+    *i = stored_point{s}; // the same point again: replace, never count twice
+    return;
+  }
+  auto pos = i - pending_.begin();
+  reserve_one_more(pending_);
+  pending_.insert(pending_.begin() + pos, stored_point{s});
 }
 
 void series_windows::seal(const sample& s, int64_t keep_windows_ending_after) {
-  for (size_t i = 0; i < open_.size(); ++i) {
+  std::optional<sample> carry; // materialised once, when a window opens
+  for (size_t i = 0; i < width_count(); ++i) {
     int64_t w = width(i);
     int64_t start = window_start(s.timestamp_ms, w);
     if (start + w <= keep_windows_ending_after)
       continue;
-    auto& ws = open_[i];
-    auto it = std::lower_bound(ws.begin(), ws.end(), start,
-                               [](const open_window& x, int64_t t) { return x.start_ms < t; });
-    if (it == ws.end() || it->start_ms != start)
-      it = ws.insert(it, open_window{start, window_aggregate{kind_}, last_sealed_});
+    auto it = find_window(i, start);
+    if (it == open_.end() || it->width_index != i || it->start_ms != start) {
+      if (!carry)
+        carry = last_sealed();
+      it = insert_window(it, open_window{i, start, window_aggregate{kind_},
+                                         carry ? &*carry : nullptr});
+    }
     // Cannot fail: the point was validated, and points are sealed in key order.
     (void) it->acc.add(s);
   }
-  if (!last_sealed_ || key_of(*last_sealed_) <= key_of(s))
-    last_sealed_ = s;
+  if (!has_last_sealed_ || last_sealed_.key() <= key_of(s))
+    set_last_sealed(s);
 }
 
 void series_windows::advance_watermark(int64_t new_watermark,
                                        std::vector<window_result>& closed, bool recomputed) {
-  while (!pending_.empty() && pending_.front().timestamp_ms < new_watermark) {
-    seal(pending_.front(), no_time);
-    pending_.pop_front();
+  size_t sealed = 0;
+  for (; sealed < pending_.size() && pending_[sealed].timestamp_ms < new_watermark; ++sealed)
+    seal(pending_[sealed].to_sample(id_), no_time);
+  if (sealed > 0) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sealed));
+    shrink_if_drained(pending_);
   }
   watermark_ = new_watermark;
-  for (size_t i = 0; i < open_.size(); ++i) {
-    int64_t w = width(i);
-    auto& ws = open_[i];
-    size_t n = 0;
-    for (; n < ws.size() && ws[n].start_ms + w <= new_watermark; ++n) {
-      auto& x = ws[n];
-      auto r = x.acc.finish(id_, w, x.start_ms, x.carry_in ? &*x.carry_in : nullptr,
-                            x.start_ms + w);
+  // open_ is ordered by width, then start: the closed windows come out in that order.
+  size_t kept = 0;
+  for (size_t k = 0; k < open_.size(); ++k) {
+    auto& x = open_[k];
+    int64_t w = width(x.width_index);
+    if (x.start_ms + w <= new_watermark) {
+      auto carry = x.carry_in(id_, kind_);
+      auto r = x.acc.finish(id_, w, x.start_ms, carry ? &*carry : nullptr, x.start_ms + w);
       r.final = true;
       r.recomputed = recomputed;
       closed.push_back(std::move(r));
+      continue;
     }
-    ws.erase(ws.begin(), ws.begin() + static_cast<std::ptrdiff_t>(n));
+    if (kept != k)
+      open_[kept] = std::move(x);
+    ++kept;
+  }
+  if (kept != open_.size()) {
+    open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(kept), open_.end());
+    // Exact size again: the windows that replace the closed ones are already open.
+    if (open_.empty())
+      std::vector<open_window>{}.swap(open_);
+    else
+      open_.shrink_to_fit();
   }
 }
 
@@ -233,20 +373,18 @@ void series_windows::advance_processing_time(int64_t now_ms,
   uint64_t elapsed = static_cast<uint64_t>(now_ms) - static_cast<uint64_t>(last_arrival_ms_);
   elapsed = std::min<uint64_t>(elapsed, static_cast<uint64_t>(max_timestamp_ms));
   int64_t event_now = newest_seen_ms_ + static_cast<int64_t>(elapsed);
-  int64_t wm = event_now - config_.allowed_lateness_ms;
+  int64_t wm = event_now - config_->allowed_lateness_ms;
   if (wm > watermark_)
     advance_watermark(wm, closed, false);
 }
 
 size_t series_windows::close_all(std::vector<window_result>& closed) {
   int64_t wm = watermark_;
-  for (size_t i = 0; i < open_.size(); ++i) {
-    int64_t w = width(i);
-    if (!open_[i].empty())
-      wm = std::max(wm, open_[i].back().start_ms + w);
-    if (!pending_.empty())
-      wm = std::max(wm, window_start(pending_.back().timestamp_ms, w) + w);
-  }
+  for (auto& x : open_)
+    wm = std::max(wm, x.start_ms + width(x.width_index));
+  if (!pending_.empty())
+    for (size_t i = 0; i < width_count(); ++i)
+      wm = std::max(wm, window_start(pending_.back().timestamp_ms, width(i)) + width(i));
   if (wm <= watermark_)
     return 0;
   auto before = closed.size();
@@ -255,18 +393,27 @@ size_t series_windows::close_all(std::vector<window_result>& closed) {
 }
 
 std::vector<window_result> series_windows::open_windows() const {
+  struct view {
+    int64_t start_ms;
+    window_aggregate acc;
+    std::optional<sample> carry_in;
+  };
   std::vector<window_result> out;
-  for (size_t i = 0; i < open_.size(); ++i) {
+  for (size_t i = 0; i < width_count(); ++i) {
     int64_t w = width(i);
     // Fold the buffered points into copies in key order, exactly as sealing will later do.
-    std::vector<open_window> views = open_[i];
-    std::optional<sample> before = last_sealed_;
-    for (auto& p : pending_) {
+    std::vector<view> views;
+    for (auto& x : open_)
+      if (x.width_index == i)
+        views.push_back(view{x.start_ms, x.acc, x.carry_in(id_, kind_)});
+    std::optional<sample> before = last_sealed();
+    for (auto& stored : pending_) {
+      auto p = stored.to_sample(id_);
       int64_t start = window_start(p.timestamp_ms, w);
       if (views.empty() || views.back().start_ms < start)
-        views.push_back(open_window{start, window_aggregate{kind_}, before});
+        views.push_back(view{start, window_aggregate{kind_}, before});
       (void) views.back().acc.add(p);
-      before = p;
+      before = std::move(p);
     }
     for (auto& v : views) {
       auto r = v.acc.finish(id_, w, v.start_ms, v.carry_in ? &*v.carry_in : nullptr,
@@ -336,9 +483,10 @@ series_windows::earliest_from(raw_point_source& raw, int64_t from_ms,
   auto i = std::lower_bound(late.begin(), late.end(), from_ms, by_time);
   if (i != late.end())
     best = earlier(std::move(best), *i);
-  auto j = std::lower_bound(pending_.begin(), pending_.end(), from_ms, by_time);
+  auto j = std::lower_bound(pending_.begin(), pending_.end(), from_ms,
+                            [](const stored_point& p, int64_t t) { return p.timestamp_ms < t; });
   if (j != pending_.end())
-    best = earlier(std::move(best), *j);
+    best = earlier(std::move(best), j->to_sample(id_));
   return best;
 }
 
@@ -371,25 +519,21 @@ series_windows::refresh(size_t width_index, int64_t start_ms, const std::vector<
   if (!pts)
     return make_unexpected(pts.error());
   auto acc = fold(*pts);
-  auto& ws = open_[width_index];
-  auto it = std::lower_bound(ws.begin(), ws.end(), start_ms,
-                             [](const open_window& x, int64_t t) { return x.start_ms < t; });
-  bool exists = it != ws.end() && it->start_ms == start_ms;
+  auto it = find_window(width_index, start_ms);
+  bool exists = it != open_.end() && it->width_index == width_index && it->start_ms == start_ms;
   if (acc.count() == 0) {
-    if (exists)
-      ws.erase(it);
+    if (exists) {
+      open_.erase(it);
+      shrink_if_drained(open_);
+    }
     return std::optional<point_key>{};
   }
   auto last = acc.last_key();
-  std::optional<sample> carry_in;
-  if (carry_ptr)
-    carry_in = *carry_ptr;
-  if (exists) {
-    it->acc = std::move(acc);
-    it->carry_in = std::move(carry_in);
-  } else {
-    ws.insert(it, open_window{start_ms, std::move(acc), std::move(carry_in)});
-  }
+  open_window updated{width_index, start_ms, std::move(acc), carry_ptr};
+  if (exists)
+    *it = std::move(updated);
+  else
+    insert_window(it, std::move(updated));
   return std::optional<point_key>{last};
 }
 
@@ -398,14 +542,14 @@ void series_windows::apply_late(std::vector<sample>& late, raw_point_source& raw
   if (late.empty())
     return;
   sort_unique_keep_last(late);
-  if (!last_sealed_ || key_of(*last_sealed_) <= key_of(late.back()))
-    last_sealed_ = late.back();
+  if (!has_last_sealed_ || last_sealed_.key() <= key_of(late.back()))
+    set_last_sealed(late.back());
   auto fail = [&report](errc e) {
     ++report.recompute_failures;
     if (!report.first_error)
       report.first_error = e;
   };
-  for (size_t i = 0; i < open_.size(); ++i) {
+  for (size_t i = 0; i < width_count(); ++i) {
     int64_t w = width(i);
     std::vector<int64_t> starts; // ascending: `late` is sorted
     for (auto& p : late) {
@@ -462,7 +606,7 @@ series_windows::rebuild(uint64_t series_id, const window_config& config, raw_poi
     return std::optional<series_windows>{};
   sample top = std::move(**newest);
   series_windows sw{series_id, top.kind, config};
-  const auto& cfg = sw.config_; // as sanitised by the constructor
+  const auto& cfg = *sw.config_; // as sanitised by the constructor
   int64_t wm = top.timestamp_ms - cfg.allowed_lateness_ms;
   // Windows ending after keep_after are rebuilt: open ones (end > wm) and recently closed
   // ones, which are emitted again.
@@ -485,7 +629,7 @@ series_windows::rebuild(uint64_t series_id, const window_config& config, raw_poi
   sort_unique_keep_last(pts);
   if (*carry && (*carry)->series_id == series_id && (*carry)->kind == top.kind
       && (*carry)->timestamp_ms < from)
-    sw.last_sealed_ = std::move(**carry);
+    sw.set_last_sealed(**carry);
   sw.newest_live_ms_ = top.timestamp_ms;
   sw.newest_seen_ms_ = top.timestamp_ms;
   sw.last_arrival_ms_ = now_ms;
@@ -493,7 +637,7 @@ series_windows::rebuild(uint64_t series_id, const window_config& config, raw_poi
     if (p.timestamp_ms < wm)
       sw.seal(p, keep_after);
     else
-      sw.pending_.push_back(std::move(p));
+      sw.pending_.emplace_back(p);
   }
   sw.advance_watermark(wm, closed, true);
   return std::optional<series_windows>{std::move(sw)};

@@ -23,10 +23,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "actors/windows/compact_storage.hpp"
 #include "actors/windows/raw_point_source.hpp"
 #include "actors/windows/window_aggregate.hpp"
 #include "actors/windows/window_types.hpp"
@@ -107,13 +109,36 @@ public:
   size_t buffered_points() const { return pending_.size(); }
 
 private:
+  // Memory: one series_windows per metric of every device, so the state is kept compact (see
+  // docs/decisions.md, "windows: compact per-series state"): points as 32-byte stored_point
+  // instead of sample, the open windows of all widths in one exactly sized vector, and the
+  // configuration shared by every series that has the same one.
   struct open_window {
     int64_t start_ms;
     window_aggregate acc;           // points with timestamp < watermark, in key order
-    std::optional<sample> carry_in; // the series' last point before start_ms
-  };
+    // carry-in: the series' last point before start_ms (its number is never needed: finish()
+    // reads the carry-in of boolean/string windows only)
+    int64_t carry_ts_ms = 0;
+    heap_box<std::string> carry_text;
+    uint16_t carry_seq = 0;
+    uint16_t width_index = 0;       // into config widths_ms
+    bool has_carry = false;
+    bool carry_flag = false;
+    bool carry_historical = false;
 
-  int64_t width(size_t i) const { return config_.widths_ms[i]; }
+    open_window(size_t width_index, int64_t start_ms, window_aggregate acc,
+                const sample* carry);
+    std::optional<sample> carry_in(uint64_t series_id, value_kind kind) const;
+  };
+  using window_iter = std::vector<open_window>::iterator;
+
+  int64_t width(size_t i) const { return config_->widths_ms[i]; }
+  size_t width_count() const { return config_->widths_ms.size(); }
+  // The open window of width i starting at start_ms, or where it would be inserted.
+  window_iter find_window(size_t i, int64_t start_ms);
+  window_iter insert_window(window_iter at, open_window w);
+  std::optional<sample> last_sealed() const;
+  void set_last_sealed(const sample& s);
   std::optional<errc> validate(const sample& s) const;
   void insert_pending(const sample& s);
   void seal(const sample& s, int64_t keep_windows_ending_after);
@@ -135,15 +160,16 @@ private:
   window_aggregate fold(const std::vector<sample>& points) const;
 
   uint64_t id_;
-  value_kind kind_;
-  window_config config_;
+  std::shared_ptr<const window_config> config_; // sanitised; shared between equal configs
   int64_t watermark_;
   int64_t newest_live_ms_;     // newest event time of a non-historical point
   int64_t newest_seen_ms_;     // newest event time of any point
   int64_t last_arrival_ms_;    // processing time of the newest arrival
-  std::deque<sample> pending_; // points with timestamp >= watermark_, in key order
-  std::optional<sample> last_sealed_;          // newest point with timestamp < watermark_
-  std::vector<std::vector<open_window>> open_; // per width index, ascending start
+  std::vector<stored_point> pending_; // points with timestamp >= watermark_, in key order
+  stored_point last_sealed_;   // newest point with timestamp < watermark_ (if has_last_sealed_)
+  std::vector<open_window> open_; // by (width_index, start_ms), ascending
+  value_kind kind_;
+  bool has_last_sealed_ = false;
 };
 
 } // namespace floe::windows

@@ -18,10 +18,6 @@ void compensated_add(double& sum, double& compensation, double x) {
   sum = t;
 }
 
-bool same_value(value_kind kind, const sample& s, bool flag, const std::string& text) {
-  return kind == value_kind::boolean ? s.flag == flag : s.text == text;
-}
-
 } // namespace
 
 std::string_view to_string(value_kind k) {
@@ -79,18 +75,89 @@ bool operator==(const window_result& a, const window_result& b) {
          && a.last_text == b.last_text;
 }
 
-void window_aggregate::add_numeric(double x) {
-  if (count_ == 0) {
-    min_ = max_ = x;
-  } else {
-    min_ = std::min(min_, x);
-    max_ = std::max(max_, x);
+window_aggregate::window_aggregate(const window_aggregate& other) {
+  copy_plain(other);
+  if (kind_ == value_kind::string && other.u_.ord.text != nullptr)
+    u_.ord.text = new texts(*other.u_.ord.text);
+}
+
+window_aggregate::window_aggregate(window_aggregate&& other) noexcept {
+  copy_plain(other);
+  if (kind_ == value_kind::string)
+    other.u_.ord.text = nullptr;
+}
+
+window_aggregate& window_aggregate::operator=(const window_aggregate& other) {
+  if (this != &other) {
+    window_aggregate copy{other};
+    swap(copy);
   }
-  compensated_add(sum_, sum_compensation_, x);
+  return *this;
+}
+
+window_aggregate& window_aggregate::operator=(window_aggregate&& other) noexcept {
+  if (this != &other) {
+    window_aggregate moved{std::move(other)};
+    swap(moved);
+  }
+  return *this;
+}
+
+window_aggregate::~window_aggregate() {
+  if (kind_ == value_kind::string)
+    delete u_.ord.text;
+}
+
+void window_aggregate::copy_plain(const window_aggregate& other) {
+  count_ = other.count_;
+  first_ts_ = other.first_ts_;
+  last_ts_ = other.last_ts_;
+  first_seq_ = other.first_seq_;
+  last_seq_ = other.last_seq_;
+  kind_ = other.kind_;
+  first_flag_ = other.first_flag_;
+  last_flag_ = other.last_flag_;
+  u_ = other.u_; // both parts are trivially copyable; the text pointer is fixed by the caller
+}
+
+void window_aggregate::swap(window_aggregate& other) noexcept {
+  std::swap(count_, other.count_);
+  std::swap(first_ts_, other.first_ts_);
+  std::swap(last_ts_, other.last_ts_);
+  std::swap(first_seq_, other.first_seq_);
+  std::swap(last_seq_, other.last_seq_);
+  std::swap(kind_, other.kind_);
+  std::swap(first_flag_, other.first_flag_);
+  std::swap(last_flag_, other.last_flag_);
+  std::swap(u_, other.u_);
+}
+
+window_aggregate::texts& window_aggregate::ensure_text() {
+  // Only called for string series, whose active part is ord.
+  if (u_.ord.text == nullptr)
+    u_.ord.text = new texts{};
+  return *u_.ord.text;
+}
+
+bool window_aggregate::same_as(const sample& s, bool flag, const std::string* text) const {
+  if (kind_ == value_kind::boolean)
+    return s.flag == flag;
+  return text != nullptr ? s.text == *text : s.text.empty();
+}
+
+void window_aggregate::add_numeric(double x) {
+  auto& n = u_.num;
+  if (count_ == 0) {
+    n.min = n.max = x;
+  } else {
+    n.min = std::min(n.min, x);
+    n.max = std::max(n.max, x);
+  }
+  compensated_add(n.sum, n.sum_compensation, x);
   ++count_;
-  double delta = x - mean_;
-  mean_ += delta / static_cast<double>(count_);
-  m2_ += delta * (x - mean_);
+  double delta = x - n.mean;
+  n.mean += delta / static_cast<double>(count_);
+  n.m2 += delta * (x - n.mean);
 }
 
 result<void, errc> window_aggregate::add(const sample& s) {
@@ -102,34 +169,40 @@ result<void, errc> window_aggregate::add(const sample& s) {
       return make_unexpected(errc::non_finite_value);
     bool was_empty = count_ == 0;
     add_numeric(s.number);
-    if (was_empty || key < first_key_) {
-      first_key_ = key;
-      first_number_ = s.number;
+    if (was_empty || key < first_key()) {
+      first_ts_ = key.timestamp_ms;
+      first_seq_ = key.seq;
+      u_.num.first_number = s.number;
     }
-    if (was_empty || last_key_ < key) {
-      last_key_ = key;
-      last_number_ = s.number;
+    if (was_empty || last_key() < key) {
+      last_ts_ = key.timestamp_ms;
+      last_seq_ = key.seq;
+      u_.num.last_number = s.number;
     }
     return {};
   }
   if (count_ == 0) {
-    first_key_ = last_key_ = key;
+    first_ts_ = last_ts_ = key.timestamp_ms;
+    first_seq_ = last_seq_ = key.seq;
     first_flag_ = last_flag_ = s.flag;
-    if (kind_ == value_kind::string)
-      first_text_ = last_text_ = s.text;
+    if (kind_ == value_kind::string) {
+      auto& t = ensure_text();
+      t.first = t.last = s.text;
+    }
     count_ = 1;
     return {};
   }
-  if (key <= last_key_)
+  if (key <= last_key())
     return make_unexpected(errc::out_of_order);
-  if (!same_value(kind_, s, last_flag_, last_text_))
-    ++changes_;
+  if (!same_as(s, last_flag_, text() ? &text()->last : nullptr))
+    ++u_.ord.changes;
   if (kind_ == value_kind::boolean && last_flag_)
-    true_ms_ += s.timestamp_ms - last_key_.timestamp_ms;
-  last_key_ = key;
+    u_.ord.true_ms += s.timestamp_ms - last_ts_;
+  last_ts_ = key.timestamp_ms;
+  last_seq_ = key.seq;
   last_flag_ = s.flag;
   if (kind_ == value_kind::string)
-    last_text_ = s.text;
+    ensure_text().last = s.text;
   ++count_;
   return {};
 }
@@ -144,39 +217,52 @@ result<void, errc> window_aggregate::merge(const window_aggregate& later) {
     return {};
   }
   if (kind_ == value_kind::numeric) {
+    auto& a = u_.num;
+    const auto& b = later.u_.num;
     double na = static_cast<double>(count_);
     double nb = static_cast<double>(later.count_);
     double n = na + nb;
-    double delta = later.mean_ - mean_;
-    mean_ += delta * (nb / n);
-    m2_ += later.m2_ + delta * delta * (na * nb / n);
-    compensated_add(sum_, sum_compensation_, later.sum_);
-    sum_compensation_ += later.sum_compensation_;
-    min_ = std::min(min_, later.min_);
-    max_ = std::max(max_, later.max_);
+    double delta = b.mean - a.mean;
+    a.mean += delta * (nb / n);
+    a.m2 += b.m2 + delta * delta * (na * nb / n);
+    compensated_add(a.sum, a.sum_compensation, b.sum);
+    a.sum_compensation += b.sum_compensation;
+    a.min = std::min(a.min, b.min);
+    a.max = std::max(a.max, b.max);
     count_ += later.count_;
-    if (later.first_key_ < first_key_) {
-      first_key_ = later.first_key_;
-      first_number_ = later.first_number_;
+    if (later.first_key() < first_key()) {
+      first_ts_ = later.first_ts_;
+      first_seq_ = later.first_seq_;
+      a.first_number = b.first_number;
     }
-    if (last_key_ < later.last_key_) {
-      last_key_ = later.last_key_;
-      last_number_ = later.last_number_;
+    if (last_key() < later.last_key()) {
+      last_ts_ = later.last_ts_;
+      last_seq_ = later.last_seq_;
+      a.last_number = b.last_number;
     }
     return {};
   }
-  if (later.first_key_ <= last_key_)
+  if (later.first_key() <= last_key())
     return make_unexpected(errc::out_of_order);
-  bool boundary_change = kind_ == value_kind::boolean ? later.first_flag_ != last_flag_
-                                                      : later.first_text_ != last_text_;
-  changes_ += later.changes_ + (boundary_change ? 1 : 0);
+  bool boundary_change;
+  if (kind_ == value_kind::boolean) {
+    boundary_change = later.first_flag_ != last_flag_;
+  } else {
+    static const std::string empty;
+    const std::string& later_first = later.text() ? later.text()->first : empty;
+    const std::string& own_last = text() ? text()->last : empty;
+    boundary_change = later_first != own_last;
+  }
+  u_.ord.changes += later.u_.ord.changes + (boundary_change ? 1 : 0);
   if (kind_ == value_kind::boolean && last_flag_)
-    true_ms_ += later.first_key_.timestamp_ms - last_key_.timestamp_ms;
-  true_ms_ += later.true_ms_;
+    u_.ord.true_ms += later.first_ts_ - last_ts_;
+  u_.ord.true_ms += later.u_.ord.true_ms;
   count_ += later.count_;
-  last_key_ = later.last_key_;
+  last_ts_ = later.last_ts_;
+  last_seq_ = later.last_seq_;
   last_flag_ = later.last_flag_;
-  last_text_ = later.last_text_;
+  if (kind_ == value_kind::string)
+    ensure_text().last = later.text() ? later.text()->last : std::string{};
   return {};
 }
 
@@ -191,36 +277,37 @@ window_result window_aggregate::finish(uint64_t series_id, int64_t width_ms, int
   r.count = count_;
   if (count_ == 0)
     return r;
-  r.first_ts_ms = first_key_.timestamp_ms;
-  r.last_ts_ms = last_key_.timestamp_ms;
+  r.first_ts_ms = first_ts_;
+  r.last_ts_ms = last_ts_;
   if (kind_ == value_kind::numeric) {
-    r.min = min_;
-    r.max = max_;
-    r.sum = sum_ + sum_compensation_;
-    r.mean = mean_;
-    r.stddev = std::sqrt(m2_ / static_cast<double>(count_));
-    r.first = first_number_;
-    r.last = last_number_;
+    const auto& n = u_.num;
+    r.min = n.min;
+    r.max = n.max;
+    r.sum = n.sum + n.sum_compensation;
+    r.mean = n.mean;
+    r.stddev = std::sqrt(n.m2 / static_cast<double>(count_));
+    r.first = n.first_number;
+    r.last = n.last_number;
     return r;
   }
   // A carry-in of another kind or not before the window (caller error) counts as unknown.
   bool carry_known = carry_in != nullptr && carry_in->kind == kind_
                      && carry_in->timestamp_ms < start_ms;
-  r.changes = changes_;
-  if (carry_known && !same_value(kind_, *carry_in, first_flag_, first_text_))
+  r.changes = u_.ord.changes;
+  if (carry_known && !same_as(*carry_in, first_flag_, text() ? &text()->first : nullptr))
     ++r.changes;
   if (kind_ == value_kind::boolean) {
     r.last_flag = last_flag_;
-    int64_t true_ms = true_ms_;
+    int64_t true_ms = u_.ord.true_ms;
     if (carry_known && carry_in->flag)
-      true_ms += std::max<int64_t>(0, first_key_.timestamp_ms - start_ms);
+      true_ms += std::max<int64_t>(0, first_ts_ - start_ms);
     if (last_flag_) {
-      int64_t until = std::max(std::min(until_ms, r.end_ms), last_key_.timestamp_ms);
-      true_ms += until - last_key_.timestamp_ms;
+      int64_t until = std::max(std::min(until_ms, r.end_ms), last_ts_);
+      true_ms += until - last_ts_;
     }
     r.time_true_ms = true_ms;
-  } else {
-    r.last_text = last_text_;
+  } else if (text()) {
+    r.last_text = text()->last;
   }
   return r;
 }

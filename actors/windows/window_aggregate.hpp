@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 
+#include "actors/windows/compact_storage.hpp"
 #include "actors/windows/window_types.hpp"
 #include "common/result.hpp"
 
@@ -25,7 +26,17 @@ namespace floe::windows {
 
 class window_aggregate {
 public:
-  explicit window_aggregate(value_kind kind = value_kind::numeric) : kind_(kind) {}
+  explicit window_aggregate(value_kind kind = value_kind::numeric) : kind_(kind) {
+    if (kind_ == value_kind::numeric)
+      u_.num = numeric_part{};
+    else
+      u_.ord = ordered_part{};
+  }
+  window_aggregate(const window_aggregate& other);
+  window_aggregate(window_aggregate&& other) noexcept;
+  window_aggregate& operator=(const window_aggregate& other);
+  window_aggregate& operator=(window_aggregate&& other) noexcept;
+  ~window_aggregate();
 
   // Adds one point. Errors (nothing changes): kind_mismatch, non_finite_value,
   // out_of_order (boolean/string point not after the last one).
@@ -45,32 +56,52 @@ public:
 
   value_kind kind() const { return kind_; }
   uint64_t count() const { return count_; }
-  point_key first_key() const { return first_key_; } // meaningful when count() > 0
-  point_key last_key() const { return last_key_; }
+  point_key first_key() const { return {first_ts_, first_seq_}; } // meaningful when count() > 0
+  point_key last_key() const { return {last_ts_, last_seq_}; }
 
 private:
-  void add_numeric(double x);
+  // Memory: one accumulator per open window, width and series, so the state is kept compact
+  // (96 bytes): the numeric and the boolean/string parts share storage (only the part of
+  // kind_ is ever active), and the texts of a string series live on the heap.
+  struct texts {
+    std::string first;
+    std::string last;
+  };
+  struct numeric_part {
+    double min;
+    double max;
+    double sum;
+    double sum_compensation;  // Neumaier: low-order bits lost from sum
+    double mean;
+    double m2;
+    double first_number;
+    double last_number;
+  };
+  struct ordered_part {       // boolean / string
+    uint64_t changes;         // between points of this accumulator only
+    int64_t true_ms;          // true time between the first and the last point
+    texts* text;              // string: owned, set once the first point is added; else null
+  };
 
-  value_kind kind_;
+  void add_numeric(double x);
+  bool same_as(const sample& s, bool flag, const std::string* text) const;
+  const texts* text() const { return kind_ == value_kind::string ? u_.ord.text : nullptr; }
+  texts& ensure_text();
+  void copy_plain(const window_aggregate& other);
+  void swap(window_aggregate& other) noexcept;
+
   uint64_t count_ = 0;
-  point_key first_key_;
-  point_key last_key_;
-  // numeric
-  double min_ = 0;
-  double max_ = 0;
-  double sum_ = 0;
-  double sum_compensation_ = 0;  // Neumaier: low-order bits lost from sum_
-  double mean_ = 0;
-  double m2_ = 0;
-  double first_number_ = 0;
-  double last_number_ = 0;
-  // boolean / string
-  bool first_flag_ = false;
+  int64_t first_ts_ = 0;
+  int64_t last_ts_ = 0;
+  uint16_t first_seq_ = 0;
+  uint16_t last_seq_ = 0;
+  value_kind kind_;
+  bool first_flag_ = false;   // boolean
   bool last_flag_ = false;
-  std::string first_text_;
-  std::string last_text_;
-  uint64_t changes_ = 0;     // between points of this accumulator only
-  int64_t true_ms_ = 0;      // true time between the first and the last point
+  union {
+    numeric_part num;         // active when kind_ == numeric
+    ordered_part ord;         // active otherwise
+  } u_;
 };
 
 } // namespace floe::windows

@@ -42,7 +42,8 @@ void emit(window_aggregator_pointer self) {
   st.stats.windows_emitted += st.closed.size();
   if (st.setup.sink)
     self->send(st.setup.sink, closed_windows{std::move(st.closed)});
-  st.closed.clear();
+  // Without a sink too, keep no capacity: a tick can close a window of every series at once.
+  std::vector<window_result>{}.swap(st.closed);
 }
 
 void count(aggregator_stats& stats, const add_report& r) {
@@ -58,33 +59,85 @@ void count(aggregator_stats& stats, const add_report& r) {
 series_windows* find_or_rebuild(window_aggregator_pointer self, uint64_t id,
                                 std::optional<value_kind> kind, int64_t now) {
   auto& st = self->state;
-  auto i = st.series.find(id);
-  if (i != st.series.end()) {
-    if (!kind || i->second.kind() == *kind)
-      return &i->second;
-    i->second.close_all(st.closed);
+  if (auto* sw = st.series.find(id)) {
+    if (!kind || sw->kind() == *kind)
+      return sw;
+    sw->close_all(st.closed);
     ++st.stats.kind_changes;
-    i->second = series_windows{id, *kind, st.setup.config};
-    return &i->second;
+    *sw = series_windows{id, *kind, st.setup.config};
+    return sw;
   }
   if (id >= st.setup.fresh_series_from) {
     if (!kind)
       return nullptr;
-    return &st.series.emplace(id, series_windows{id, *kind, st.setup.config}).first->second;
+    return &st.series.insert(series_windows{id, *kind, st.setup.config});
   }
   auto rebuilt = series_windows::rebuild(id, st.setup.config, *st.setup.raw, now, st.closed);
   if (!rebuilt) {
     ++st.stats.recompute_failures;
   } else if (*rebuilt && (!kind || (*rebuilt)->kind() == *kind)) {
     ++st.stats.rebuilds;
-    return &st.series.emplace(id, std::move(**rebuilt)).first->second;
+    return &st.series.insert(std::move(**rebuilt));
   }
   if (!kind)
     return nullptr;
-  return &st.series.emplace(id, series_windows{id, *kind, st.setup.config}).first->second;
+  return &st.series.insert(series_windows{id, *kind, st.setup.config});
+}
+
+// Spreads the ids of a shard (consecutive ids, or those shard_of picked) over the slots.
+size_t slot_hash(uint64_t id) {
+  id ^= id >> 33;
+  id *= 0xff51afd7ed558ccdULL;
+  id ^= id >> 33;
+  return static_cast<size_t>(id);
 }
 
 } // namespace
+
+series_windows* series_table::find(uint64_t id) {
+  if (index_.empty())
+    return nullptr;
+  size_t mask = index_.size() - 1;
+  for (size_t i = slot_hash(id) & mask;; i = (i + 1) & mask) {
+    uint32_t slot = index_[i];
+    if (slot == empty_slot)
+      return nullptr;
+    auto& sw = at(slot);
+    if (sw.series_id() == id)
+      return &sw;
+  }
+}
+
+void series_table::grow_index() {
+  std::vector<uint32_t> next(index_.empty() ? 16 : index_.size() * 2, empty_slot);
+  size_t mask = next.size() - 1;
+  for (uint32_t slot = 0; slot < size_; ++slot) {
+    size_t i = slot_hash(at(slot).series_id()) & mask;
+    while (next[i] != empty_slot)
+      i = (i + 1) & mask;
+    next[i] = slot;
+  }
+  index_.swap(next);
+}
+
+series_windows& series_table::insert(series_windows sw) {
+  // At most 3/4 of the slots in use, so probes stay short.
+  if ((size_ + 1) * 4 > index_.size() * 3)
+    grow_index();
+  if (chunks_.empty() || chunks_.back().size() == chunk_size) {
+    chunks_.emplace_back();
+    chunks_.back().reserve(chunk_size); // exactly: no reallocation, stable addresses
+  }
+  auto slot = static_cast<uint32_t>(size_);
+  size_t mask = index_.size() - 1;
+  size_t i = slot_hash(sw.series_id()) & mask;
+  while (index_[i] != empty_slot)
+    i = (i + 1) & mask;
+  chunks_.back().push_back(std::move(sw));
+  index_[i] = slot;
+  ++size_;
+  return chunks_.back().back();
+}
 
 window_aggregator_actor::behavior_type window_aggregator(window_aggregator_pointer self,
                                                          aggregator_setup setup) {
@@ -117,8 +170,7 @@ window_aggregator_actor::behavior_type window_aggregator(window_aggregator_point
     [=](caf::tick_atom) {
       auto& st = self->state;
       auto now = now_ms(self);
-      for (auto& entry : st.series)
-        entry.second.advance_processing_time(now, st.closed);
+      st.series.for_each([&](series_windows& sw) { sw.advance_processing_time(now, st.closed); });
       emit(self);
       // Only the own timer re-arms, so ticks sent by others never multiply it.
       if (interval.count() > 0 && self->current_sender() == self->ctrl())
@@ -127,8 +179,7 @@ window_aggregator_actor::behavior_type window_aggregator(window_aggregator_point
     [=](caf::flush_atom) -> uint64_t {
       auto& st = self->state;
       uint64_t n = 0;
-      for (auto& entry : st.series)
-        n += entry.second.close_all(st.closed);
+      st.series.for_each([&](series_windows& sw) { n += sw.close_all(st.closed); });
       emit(self);
       return n;
     },
@@ -153,8 +204,7 @@ window_aggregator_actor::behavior_type window_aggregator(window_aggregator_point
       auto stats = st.stats;
       stats.series = st.series.size();
       stats.open_windows = 0;
-      for (auto& entry : st.series)
-        stats.open_windows += entry.second.open_window_count();
+      st.series.for_each([&](series_windows& sw) { stats.open_windows += sw.open_window_count(); });
       return stats;
     },
   };

@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include <caf/fwd.hpp>
@@ -43,10 +42,41 @@ struct aggregator_setup {
   uint64_t fresh_series_from = UINT64_MAX;
 };
 
+// The series of one shard, by id. Memory: instead of a node per series (std::unordered_map:
+// allocation, next pointer, key copy, buckets) the series sit in fixed-size chunks (stable
+// addresses, no per-series allocation) and an open-addressing index maps an id to its slot
+// (4 bytes per index slot). Series are never removed, only replaced in place.
+class series_table {
+public:
+  series_windows* find(uint64_t id);
+  // Adds a series whose id is not in the table yet; the reference stays valid.
+  series_windows& insert(series_windows sw);
+  size_t size() const { return size_; }
+
+  template <class F>
+  void for_each(F&& f) {
+    for (auto& chunk : chunks_)
+      for (auto& sw : chunk)
+        f(sw);
+  }
+
+private:
+  static constexpr size_t chunk_size = 64;
+  static constexpr uint32_t empty_slot = UINT32_MAX;
+  series_windows& at(uint32_t index) {
+    return chunks_[index / chunk_size][index % chunk_size];
+  }
+  void grow_index();
+
+  std::vector<std::vector<series_windows>> chunks_; // each reserved chunk_size, never beyond
+  std::vector<uint32_t> index_;                     // power-of-two slots, linear probing
+  size_t size_ = 0;
+};
+
 struct window_aggregator_state {
   static inline const char* name = "window_aggregator";
   aggregator_setup setup;
-  std::unordered_map<uint64_t, series_windows> series;
+  series_table series;
   std::vector<window_result> closed;  // reused output buffer, sent and emptied per message
   aggregator_stats stats;
 };

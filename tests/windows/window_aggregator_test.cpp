@@ -298,4 +298,40 @@ CAF_TEST(series_assigned_after_start_begin_empty_and_older_ones_are_rebuilt) {
   CAF_CHECK_EQUAL(stats_of(fresh_aware).rebuilds, 1u);
 }
 
+CAF_TEST(many_series_are_each_found_again) {
+  // Enough series for several chunks and index growths of the aggregator's table, with ids
+  // that collide in the low bits; one changes its kind halfway.
+  auto fresh = spawn_aggregator(0, 0);
+  sched.run();
+  std::vector<sample> batch;
+  for (uint64_t i = 0; i < 1'000; ++i)
+    batch.push_back(num(i * 1'024, 1'000, static_cast<double>(i)));
+  deliver(batch, fresh);
+  deliver({flag(512 * 1'024, 2'000, true)}, fresh);
+  batch.clear();
+  for (uint64_t i = 0; i < 1'000; ++i)
+    batch.push_back(num(i * 1'024, 3'000, 1));
+  batch.erase(batch.begin() + 512);
+  deliver(batch, fresh);
+  auto st = stats_of(fresh);
+  CAF_CHECK_EQUAL(st.series, 1'000u);
+  CAF_CHECK_EQUAL(st.kind_changes, 1u);
+  CAF_CHECK_EQUAL(st.points_accepted, 2'000u);
+  for (uint64_t i : {uint64_t{0}, uint64_t{1}, uint64_t{63}, uint64_t{64}, uint64_t{511},
+                     uint64_t{512}, uint64_t{513}, uint64_t{999}}) {
+    auto views = request<std::vector<window_result>>(fresh, caf::get_atom::value, i * 1'024);
+    CAF_REQUIRE_EQUAL(views.size(), 2u);
+    if (i == 512) {
+      CAF_CHECK(views[0].kind == value_kind::boolean);
+      CAF_CHECK_EQUAL(views[0].count, 1u);
+    } else {
+      CAF_CHECK_EQUAL(views[0].count, 2u);
+      CAF_CHECK_EQUAL(views[0].sum, static_cast<double>(i) + 1);
+    }
+  }
+  CAF_CHECK(request<std::vector<window_result>>(fresh, caf::get_atom::value, uint64_t{1})
+              .empty());
+  CAF_CHECK_EQUAL(stats_of(fresh).series, 1'000u); // asking for an unknown series adds none
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
