@@ -148,7 +148,7 @@ bool commit(store_writer_pointer self) {
                  static_cast<unsigned long long>(n));
     return false;
   }
-  if (st.stats.commit_failures > 0 && st.retrying)
+  if (st.retry_delay_ms > 0) // the previous commit failed
     log::info("store", "commits succeed again (%zu operations written)", st.batch.size());
   ++st.stats.batches;
   st.stats.points_committed += st.batch_points;
