@@ -237,6 +237,9 @@ const std::vector<command_spec>& command_table() {
     {"stats", "stats [--watch S]", "node statistics (MQTT, sessions, store, windows, alarms)",
      "--watch S repeats every S seconds with rates, until Ctrl-C.", 0, 0, arg_kind::none,
      {{"watch", "S", "repeat every S seconds (until Ctrl-C)"}}},
+    {"cluster", "cluster", "cluster members as this node sees them, and the edge nodes it owns",
+     "Members: up/down, last heartbeat, what each reports live. A node without --cluster-port "
+     "is a cluster of one that owns every edge node.", 0, 0, arg_kind::none, {}},
     {"tail", "tail <group>/<edge>/<device> [--seconds N]",
      "follow a device: prints values as they change (polls every second)",
      "Stops after N seconds, or with Ctrl-C.", 1, 1, arg_kind::device,

@@ -51,6 +51,7 @@ public:
   virtual answer<std::string> rebirth(const std::string& group, const std::string& edge_node,
                                       timeout t) = 0;
   virtual answer<query::node_stats> stats(timeout t) = 0;
+  virtual answer<cluster::cluster_status> cluster(timeout t) = 0;
 };
 
 } // namespace floe::admin

@@ -2,6 +2,9 @@
 // blocking requests from a scoped actor). See node_client.hpp.
 #include "admin/node_client.hpp"
 
+#include "config/defaults.hpp"
+
+#include <chrono>
 #include <optional>
 #include <set>
 #include <utility>
@@ -24,6 +27,8 @@ struct admin_config : caf::actor_system_config {
     query::add_query_message_types(*this);
     // A client: two scheduler threads are plenty (CAF's default is max(cores, 4)).
     set("scheduler.max-threads", size_t{2});
+    set("middleman.heartbeat-interval",
+        caf::timespan{std::chrono::milliseconds(defaults::admin::middleman_heartbeat_ms)});
   }
 };
 
@@ -196,6 +201,10 @@ answer<std::string> node_client::rebirth(const std::string& group, const std::st
 
 answer<query::node_stats> node_client::stats(timeout t) {
   return impl_->ask<query::node_stats>(t, query::stats_atom::value);
+}
+
+answer<cluster::cluster_status> node_client::cluster(timeout t) {
+  return impl_->ask<cluster::cluster_status>(t, query::cluster_atom::value);
 }
 
 } // namespace floe::admin

@@ -36,6 +36,7 @@ public:
   answer<std::string> rebirth(const std::string& group, const std::string& edge_node,
                               timeout t) override;
   answer<query::node_stats> stats(timeout t) override;
+  answer<cluster::cluster_status> cluster(timeout t) override;
 
   struct impl;
 

@@ -119,6 +119,8 @@ int shell::run(const parsed_command& c) {
     return cmd_rebirth(c);
   if (n == "stats")
     return cmd_stats(c);
+  if (n == "cluster")
+    return cmd_cluster(c);
   if (n == "tail")
     return cmd_tail(c);
   return usage(n, "command '" + n + "' is not implemented");
@@ -298,6 +300,14 @@ int shell::cmd_stats(const parsed_command& c) {
     if (!env_.sleep_ms(every_ms))
       return exit_ok; // Ctrl-C ends the watch
   }
+}
+
+int shell::cmd_cluster(const parsed_command& c) {
+  auto r = node_.cluster(opts_.timeout);
+  if (!r)
+    return fail(c, r.error());
+  print(opts_.json ? cluster_json(*r) : cluster_text(*r));
+  return exit_ok;
 }
 
 int shell::cmd_tail(const parsed_command& c) {

@@ -81,6 +81,7 @@ private:
   int cmd_ack(const parsed_command& c);
   int cmd_rebirth(const parsed_command& c);
   int cmd_stats(const parsed_command& c);
+  int cmd_cluster(const parsed_command& c);
   int cmd_tail(const parsed_command& c);
 
   void refresh_cache(std::chrono::milliseconds t);

@@ -454,6 +454,77 @@ std::string stats_text(const query::node_stats& s, const query::node_stats* prev
   return text.substr(text.find('\n') + 1);
 }
 
+std::string cluster_text(const cluster::cluster_status& s) {
+  std::string out;
+  auto u = [](uint64_t v) { return std::to_string(v); };
+  if (!s.enabled) {
+    out = "not a cluster member (no --cluster-port): host " + s.self
+          + " owns every edge node it hears of\n";
+    return out;
+  }
+  out = "member " + s.self + ": " + (s.majority ? "majority" : "NO MAJORITY (owns nothing)")
+        + ", " + u(s.live) + " of " + u(s.cluster_size) + " live; owns " + u(s.owned.size())
+        + " of " + u(s.known_edge_nodes) + " known edge nodes\n";
+  text_table t({"MEMBER", "STATE", "HEARTBEAT", "SINCE", "REPORTS LIVE"});
+  for (const auto& m : s.members) {
+    std::string state = m.self ? "self" : m.up ? "up" : m.connected ? "linked" : "down";
+    if (!m.self && !m.up && !m.last_down.empty())
+      state += " (" + m.last_down + ")";
+    std::string hb = m.heartbeat_age_ms < 0 ? "-" : format_duration(m.heartbeat_age_ms) + " ago";
+    std::string since = m.changed_age_ms < 0 ? "-" : format_duration(m.changed_age_ms);
+    std::string reports;
+    for (const auto& r : m.reported)
+      reports += (reports.empty() ? "" : ",") + r;
+    t.add({m.id + (m.configured ? "" : " *"), state, hb, since, reports.empty() ? "-" : reports});
+  }
+  out += t.render();
+  out += "acquired " + u(s.acquisitions) + ", released " + u(s.releases)
+         + " edge nodes since start; " + u(s.connect_failures) + " failed connects; "
+         + u(s.heartbeats_received) + " heartbeats received\n";
+  if (!s.owned.empty()) {
+    out += "owned:";
+    size_t shown = 0;
+    for (const auto& k : s.owned) {
+      if (++shown > 20) {
+        out += " ... (" + u(s.owned.size() - 20) + " more; --json lists all)";
+        break;
+      }
+      out += " " + k;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string cluster_json(const cluster::cluster_status& s) {
+  json members = json::array();
+  for (const auto& m : s.members)
+    members.push_back({{"id", m.id},
+                       {"self", m.self},
+                       {"configured", m.configured},
+                       {"connected", m.connected},
+                       {"up", m.up},
+                       {"heartbeat_age_ms", m.heartbeat_age_ms},
+                       {"last_down", m.last_down},
+                       {"changed_age_ms", m.changed_age_ms},
+                       {"reported", m.reported}});
+  json j{{"command", "cluster"},
+         {"enabled", s.enabled},
+         {"self", s.self},
+         {"majority", s.majority},
+         {"cluster_size", s.cluster_size},
+         {"live", s.live},
+         {"members", members},
+         {"placement", s.placement},
+         {"known_edge_nodes", s.known_edge_nodes},
+         {"owned", s.owned},
+         {"acquisitions", s.acquisitions},
+         {"releases", s.releases},
+         {"connect_failures", s.connect_failures},
+         {"heartbeats_received", s.heartbeats_received}};
+  return j.dump() + "\n";
+}
+
 std::string stats_json(const query::node_stats& s, const query::node_stats* prev) {
   const auto& in = s.ingest;
   const auto& st = s.store;
@@ -471,6 +542,7 @@ std::string stats_json(const query::node_stats& s, const query::node_stats* prev
            {"ignored_topics", in.ignored_topics},
            {"bad_topics", in.bad_topics},
            {"edge_nodes", in.edge_nodes},
+           {"not_owned", in.not_owned},
            {"connected", in.connected},
            {"connects", in.connects},
            {"connection_losses", in.connection_losses}}},

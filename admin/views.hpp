@@ -42,6 +42,8 @@ std::string alarms_json(const std::vector<alarms::alarm_view>& list, bool active
 // `previous`: an earlier sample for rates (null: none).
 std::string stats_text(const query::node_stats& s, const query::node_stats* previous);
 std::string stats_json(const query::node_stats& s, const query::node_stats* previous);
+std::string cluster_text(const cluster::cluster_status& s);
+std::string cluster_json(const cluster::cluster_status& s);
 
 // One changed value of `tail`: "<time>  <device path>  <metric> = <value> ..." / one object.
 std::string change_text(const host::device_state_view& d, const host::metric_view& m,

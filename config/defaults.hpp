@@ -231,6 +231,9 @@ inline constexpr int64_t request_timeout_ms = 5'000;
 // The health queries behind the interactive prompt and tab completion wait at most this (ms), so
 // a slow node does not stall typing.
 inline constexpr int64_t prompt_timeout_ms = 1'000;
+// CAF middleman heartbeat on the connection to the node (ms). A cluster member closes links that
+// are silent for its --cluster-timeout (default 3 s), an idle shell's too, unless it heartbeats.
+inline constexpr int64_t middleman_heartbeat_ms = 500;
 // Interactive history: file in $HOME (name) and lines kept (lines).
 inline constexpr std::string_view history_file = ".floe_admin_history";
 inline constexpr int history_lines = 1'000;

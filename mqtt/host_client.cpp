@@ -21,6 +21,23 @@ std::string state_json(bool online, uint64_t ts) {
   return sparkplug::encode_state(sparkplug::state_payload{online, ts});
 }
 
+// Calls `done` once with the outcome of one subscribe, on paho's thread, then deletes itself
+// (paho holds only a reference to its listener).
+class subscribe_listener final : public ::mqtt::iaction_listener {
+public:
+  explicit subscribe_listener(std::function<void(bool)> done) : done_(std::move(done)) {}
+  void on_success(const ::mqtt::token&) override { finish(true); }
+  void on_failure(const ::mqtt::token&) override { finish(false); }
+
+private:
+  void finish(bool ok) {
+    auto done = std::move(done_);
+    delete this;
+    done(ok);
+  }
+  std::function<void(bool)> done_;
+};
+
 } // namespace
 
 host_client::host_client(host_client_options opts, message_handler on_message,
@@ -103,7 +120,7 @@ void host_client::publish(const std::string& topic, const std::string& payload, 
   }
 }
 
-void host_client::subscribe(const std::string& filter) {
+void host_client::subscribe(const std::string& filter, std::function<void(bool)> on_subscribed) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     if (!filters_.insert(filter).second)
@@ -111,7 +128,17 @@ void host_client::subscribe(const std::string& filter) {
   }
   if (connected_) {
     try {
-      client_->subscribe(filter, opts_.subscribe_qos);
+      if (on_subscribed) {
+        auto* listener = new subscribe_listener(std::move(on_subscribed));
+        try {
+          client_->subscribe(filter, opts_.subscribe_qos, nullptr, *listener);
+        } catch (...) {
+          delete listener;
+          throw;
+        }
+      } else {
+        client_->subscribe(filter, opts_.subscribe_qos);
+      }
     } catch (const std::exception&) {
       // Re-applied on the next reconnect.
     }

@@ -77,8 +77,11 @@ public:
   // QoS 0/1 publish; dropped (and counted) while disconnected.
   void publish(const std::string& topic, const std::string& payload, int qos = 0,
                bool retain = false);
-  // Filters are remembered and re-subscribed after every reconnect.
-  void subscribe(const std::string& filter);
+  // Filters are remembered and re-subscribed after every reconnect. `on_subscribed`, when
+  // given, is called once on paho's thread with the broker's answer (true: SUBACK) if the
+  // subscribe went out now; not at all while disconnected (the reconnect subscribes it and the
+  // caller learns of the reconnect from the status handler).
+  void subscribe(const std::string& filter, std::function<void(bool)> on_subscribed = {});
   void unsubscribe(const std::string& filter);
 
   host_client_stats stats() const;

@@ -40,18 +40,69 @@ void ingest::on_message(std::string_view topic, std::string_view payload) {
   key_.assign(v.group_id);
   key_ += '/';
   key_.append(v.edge_node_id);
-  auto it = supervisors_.find(key_);
-  if (it == supervisors_.end()) {
-    std::string group(v.group_id), edge(v.edge_node_id);
-    auto sup = sys_.spawn(host::edge_node_supervisor, ctx_, group, edge);
-    caf::anon_send(directory_, caf::put_atom::value, group, edge, sup);
+  host::supervisor_actor sup;
+  {
     std::lock_guard<std::mutex> guard{mtx_};
-    it = supervisors_.emplace(key_, std::move(sup)).first;
-    edge_nodes_.fetch_add(1, std::memory_order_relaxed);
+    auto it = supervisors_.find(key_);
+    if (it != supervisors_.end())
+      sup = it->second;
+    else if (!sharded_)
+      sup = spawn_locked(key_, v.group_id, v.edge_node_id);
   }
-  caf::anon_send(it->second, host::raw_message{static_cast<uint8_t>(v.type),
-                                               std::string(v.device_id), std::string(payload),
-                                               ctx_->now_ms()});
+  if (!sup) {
+    not_owned_.fetch_add(1, std::memory_order_relaxed);
+    if ((v.type == message_type::nbirth || v.type == message_type::ndeath)
+        && reported_.insert(key_).second)
+      caf::anon_send(cluster_, cluster::discover_atom::value, key_);
+    return;
+  }
+  caf::anon_send(sup, host::raw_message{static_cast<uint8_t>(v.type), std::string(v.device_id),
+                                        std::string(payload), ctx_->now_ms()});
+}
+
+host::supervisor_actor ingest::spawn_locked(const std::string& key, std::string_view group,
+                                            std::string_view edge) {
+  std::string g(group), e(edge);
+  auto sup = sys_.spawn(host::edge_node_supervisor, ctx_, g, e);
+  caf::anon_send(directory_, caf::put_atom::value, g, e, sup);
+  supervisors_.emplace(key, sup);
+  edge_nodes_.fetch_add(1, std::memory_order_relaxed);
+  return sup;
+}
+
+void ingest::enable_sharding(cluster::cluster_actor cluster) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  sharded_ = true;
+  cluster_ = std::move(cluster);
+}
+
+host::supervisor_actor ingest::own(const std::string& key) {
+  auto slash = key.find('/');
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (auto it = supervisors_.find(key); it != supervisors_.end())
+    return it->second;
+  if (slash == std::string::npos)
+    return {};
+  return spawn_locked(key, std::string_view(key).substr(0, slash),
+                      std::string_view(key).substr(slash + 1));
+}
+
+void ingest::disown(const std::string& key) {
+  host::supervisor_actor sup;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto it = supervisors_.find(key);
+    if (it == supervisors_.end())
+      return;
+    sup = std::move(it->second);
+    supervisors_.erase(it);
+  }
+  auto slash = key.find('/');
+  caf::anon_send(directory_, caf::delete_atom::value, key.substr(0, slash),
+                 key.substr(slash + 1));
+  // Mailbox order: the release (offline events to storage and alarms) before the exit.
+  caf::anon_send(sup, host::release_atom::value);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
 }
 
 void ingest::on_status(bool connected, const std::string& reason) {
@@ -81,6 +132,7 @@ query::ingest_counters ingest::counters() const {
   c.ignored_topics = ignored_.load(std::memory_order_relaxed);
   c.bad_topics = bad_topics_.load(std::memory_order_relaxed);
   c.edge_nodes = edge_nodes_.load(std::memory_order_relaxed);
+  c.not_owned = not_owned_.load(std::memory_order_relaxed);
   c.connected = connected_.load();
   c.connects = connects_.load(std::memory_order_relaxed);
   c.connection_losses = losses_.load(std::memory_order_relaxed);

@@ -24,6 +24,7 @@
 
 #include "actors/alarms/alarm_book.hpp"
 #include "actors/alarms/rule_set.hpp"
+#include "actors/cluster/cluster_member.hpp"
 #include "actors/host/edge_node_directory.hpp"
 #include "actors/query/query_actor.hpp"
 #include "actors/storage/store_point_source.hpp"
@@ -33,6 +34,7 @@
 #include "mqtt/host_client.hpp"
 #include "node/ingest.hpp"
 #include "node/node_options.hpp"
+#include "sparkplug/topic.hpp"
 #include "store/rocksdb_storage.hpp"
 #include "store/series_dictionary.hpp"
 
@@ -147,6 +149,15 @@ int run(const node::node_options& o) {
   // with gdb). The stop path instead waits for floe's actors, closes the store and leaves with
   // _Exit (see main).
   auto* cfg = new node_config;
+  const bool clustered = o.cluster_port != 0;
+  if (clustered) {
+    // Any message counts as life on a link; every member heartbeats at this period, and a link
+    // silent for the timeout closes (a hung member's), which downs its monitored actor.
+    cfg->set("middleman.heartbeat-interval",
+             caf::timespan{std::chrono::milliseconds(o.cluster_heartbeat_ms)});
+    cfg->set("middleman.connection-timeout",
+             caf::timespan{std::chrono::milliseconds(o.cluster_timeout_ms)});
+  }
   auto& sys = *new caf::actor_system{*cfg};
 
   // --- actors ---
@@ -232,6 +243,52 @@ int run(const node::node_options& o) {
   qs.alarm_book = book;
   qs.writer = writer;
   qs.aggregators = aggregators;
+  cluster::cluster_actor cluster_handle;
+  if (clustered) {
+    cluster::cluster_member_setup cs;
+    cs.membership.self = o.cluster_advertise;
+    cs.membership.seeds = o.seeds;
+    cs.membership.cluster_size = o.cluster_size;
+    cs.membership.heartbeat_timeout_ms = o.cluster_timeout_ms;
+    cs.heartbeat_interval_ms = o.cluster_heartbeat_ms;
+    cs.connect_timeout_ms = o.cluster_connect_timeout_ms;
+    cs.reconnect_interval_ms = o.cluster_reconnect_ms;
+    cs.connector = caf::actor_cast<caf::actor>(sys.middleman().actor_handle());
+    // Acquire: route first, so the messages the subscription brings find their session; the
+    // Rebirth goes once the broker confirmed the subscription (its NBIRTH must not be missed).
+    cs.acquire = [&in, &client, &sys](const std::string& key) {
+      auto sup = in.own(key);
+      auto slash = key.find('/');
+      client->subscribe(sparkplug::edge_node_filter(key.substr(0, slash), key.substr(slash + 1)),
+                        [sup, key](bool ok) {
+                          if (ok)
+                            caf::anon_send(sup, host::rebirth_atom::value,
+                                           std::string("shard acquired"));
+                          else
+                            log::warn("cluster", "the broker refused the subscription of edge "
+                                      "node %s", key.c_str());
+                        });
+    };
+    cs.release = [&in, &client](const std::string& key) {
+      auto slash = key.find('/');
+      client->unsubscribe(sparkplug::edge_node_filter(key.substr(0, slash),
+                                                      key.substr(slash + 1)));
+      in.disown(key);
+    };
+    cs.known = dictionary->edge_nodes();
+    if (!o.groups.empty()) {
+      // Only the groups this member hosts.
+      std::vector<std::string> kept;
+      for (auto& k : cs.known)
+        for (auto& g : o.groups)
+          if (k.compare(0, g.size() + 1, g + "/") == 0)
+            kept.push_back(k);
+      cs.known = std::move(kept);
+    }
+    cluster_handle = sys.spawn(cluster::cluster_member, std::move(cs));
+    in.enable_sharding(cluster_handle);
+    qs.cluster = cluster_handle;
+  }
   qs.db = db;
   qs.dictionary = dictionary;
   qs.window_widths_ms = o.window_widths_ms;
@@ -245,6 +302,8 @@ int run(const node::node_options& o) {
     caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(book, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(query_handle, caf::exit_reason::user_shutdown);
+    if (cluster_handle)
+      caf::anon_send_exit(cluster_handle, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
   };
 
@@ -259,12 +318,36 @@ int run(const node::node_options& o) {
     log::info("node", "admin port %s:%u", o.admin_bind.c_str(), *port);
   }
 
-  // Subscriptions first: host_client subscribes them before it publishes the STATE birth.
+  if (clustered) {
+    auto port = sys.middleman().publish(cluster_handle, o.cluster_port, o.cluster_bind.c_str(),
+                                        true);
+    if (!port) {
+      log::error("node", "cannot open the cluster port %s:%u: %s", o.cluster_bind.c_str(),
+                 o.cluster_port, sys.render(port.error()).c_str());
+      shutdown_actors();
+      return 1;
+    }
+    log::info("node", "cluster port %s:%u, member id %s", o.cluster_bind.c_str(), *port,
+              o.cluster_advertise.c_str());
+  }
+
+  // Subscriptions first: host_client subscribes them before it publishes the STATE birth. A
+  // cluster member subscribes births and deaths for discovery; the cluster actor adds one
+  // filter per owned edge node (docs/cluster.md).
+  const std::string ns(sparkplug::topic_namespace);
+  std::vector<std::string> scopes;
   if (o.groups.empty())
-    client->subscribe(std::string(sparkplug::topic_namespace) + "/#");
+    scopes.push_back("+");
   else
-    for (auto& g : o.groups)
-      client->subscribe(std::string(sparkplug::topic_namespace) + "/" + g + "/#");
+    scopes = o.groups;
+  for (auto& g : scopes) {
+    if (clustered) {
+      client->subscribe(ns + "/" + g + "/NBIRTH/+");
+      client->subscribe(ns + "/" + g + "/NDEATH/+");
+    } else {
+      client->subscribe(g == "+" ? ns + "/#" : ns + "/" + g + "/#");
+    }
+  }
   if (auto err = client->start(); !err.empty()) {
     log::error("node", "MQTT: %s", err.c_str());
     shutdown_actors();
@@ -284,7 +367,18 @@ int run(const node::node_options& o) {
                [&](caf::error& e) { log::warn("stats", "%s", sys.render(e).c_str()); });
   });
 
-  // Stop input, let what is in flight reach the writer, commit it, then stop the actors.
+  // Leave the cluster first (the peers take over the edge nodes while this member still stores
+  // them), then stop input, let what is in flight reach the writer, commit it, stop the actors.
+  if (clustered)
+    self->request(cluster_handle, std::chrono::milliseconds(2 * o.cluster_connect_timeout_ms
+                                                            + 2 * o.cluster_heartbeat_ms),
+                  cluster::stop_atom::value)
+      .receive([&](bool confirmed) {
+                 if (!confirmed)
+                   log::warn("node", "left the cluster without every member's confirmation");
+               },
+               [&](caf::error& e) { log::warn("node", "leaving the cluster: %s",
+                                              sys.render(e).c_str()); });
   client->stop();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   self->request(writer, std::chrono::seconds(10), storage_actors::sync_atom::value)
@@ -293,6 +387,8 @@ int run(const node::node_options& o) {
              [&](caf::error& e) { log::error("node", "final commit: %s", sys.render(e).c_str()); });
   if (o.admin_port != 0)
     sys.middleman().unpublish(query_handle, o.admin_port);
+  if (clustered)
+    sys.middleman().unpublish(cluster_handle, o.cluster_port);
   shutdown_actors();
   // Bounded wait for every actor but the scoped one; their state (holding the store) goes
   // with them, so the store closes when `db` leaves scope below.

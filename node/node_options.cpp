@@ -17,6 +17,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "actors/cluster/membership.hpp"
 #include "sparkplug/topic.hpp"
 
 #ifndef FLOE_NODE_SOURCE_CONFIG_DIR
@@ -60,6 +61,10 @@ constexpr bounds window_range{1, 366 * ms_per_day};          // ms
 constexpr bounds lateness_range{0, 366 * ms_per_day};        // ms
 constexpr bounds aggregator_range{1, 64};                    // count
 constexpr bounds stats_interval_range{0, 86'400};            // s (0 = off)
+constexpr bounds cluster_size_range{0, 1'000};               // members (0 = seeds + self)
+constexpr bounds heartbeat_range{10, 60'000};                // ms
+constexpr bounds cluster_timeout_range{20, 600'000};         // ms
+constexpr bounds connect_timeout_range{10, 600'000};         // ms
 
 std::string range_text(bounds b) {
   return std::to_string(b.lo) + ".." + std::to_string(b.hi);
@@ -277,6 +282,39 @@ option_set::option_set() {
       "JSON alarm rule file, see config/alarms/README.md (path; relative in a config file = "
       "relative to its directory; default none = no alarms, \"\" = none)");
 
+  po::options_description cluster("Cluster (docs/cluster.md)");
+  add(cluster, "cluster-port", "PORT",
+      "CAF middleman port of this member's cluster actor (port, " + range_text(port_range)
+        + "; default " + num(d::cluster::port)
+        + " = no cluster: this process owns every edge node)");
+  add(cluster, "cluster-bind", "ADDR",
+      "address the cluster port binds to (address; default " + std::string(d::cluster::bind)
+        + "; 0.0.0.0 = every interface, then --cluster-advertise is required)");
+  add(cluster, "cluster-advertise", "HOST:PORT",
+      "this member's id: its cluster port as the other members' --seeds spell it (host:port; "
+      "default <cluster-bind>:<cluster-port>). Unique per member");
+  add(cluster, "seeds", "LIST",
+      "members to connect to, comma-separated host:port (may include this member; default none). "
+      "Give every member the same list");
+  add(cluster, "cluster-size", "N",
+      "configured cluster size for the majority rule (members, " + range_text(cluster_size_range)
+        + "; default " + num(d::cluster::size) + " = the distinct --seeds plus this member)");
+  add(cluster, "cluster-heartbeat", "MS",
+      "heartbeat period to every member, also CAF's middleman heartbeat (ms, "
+        + range_text(heartbeat_range) + "; default " + num(d::cluster::heartbeat_interval_ms)
+        + ")");
+  add(cluster, "cluster-timeout", "MS",
+      "a member silent this long is down; also CAF's connection timeout (ms, "
+        + range_text(cluster_timeout_range) + ", at least 2 x --cluster-heartbeat; default "
+        + num(d::cluster::heartbeat_timeout_ms) + ")");
+  add(cluster, "cluster-connect-timeout", "MS",
+      "longest one connect to a member may take (ms, " + range_text(connect_timeout_range)
+        + "; default " + num(d::cluster::connect_timeout_ms) + ")");
+  add(cluster, "cluster-reconnect", "MS",
+      "delay between connects to a member that is not linked (ms, "
+        + range_text(reconnect_range) + "; default " + num(d::cluster::reconnect_interval_ms)
+        + ")");
+
   po::options_description admin("Admin / operations");
   add(admin, "admin-port", "PORT",
       "CAF middleman port of the admin shell (port, " + range_text(port_range)
@@ -288,8 +326,9 @@ option_set::option_set() {
       "period of the statistics line on stderr (s, " + range_text(stats_interval_range)
         + ", 0 = off; default " + num(d::node::stats_interval_s) + ")");
 
-  all.add(general).add(mqtt).add(host).add(storage).add(windows).add(alarms).add(admin);
-  file.add(mqtt).add(host).add(storage).add(windows).add(alarms).add(admin);
+  all.add(general).add(mqtt).add(host).add(storage).add(windows).add(alarms).add(cluster).add(
+    admin);
+  file.add(mqtt).add(host).add(storage).add(windows).add(alarms).add(cluster).add(admin);
 }
 
 std::string help_header(const std::string& default_file) {
@@ -437,6 +476,68 @@ void check_broker(checker& c, const std::string& uri) {
   }
   c.fail("broker", "'" + uri + "' must start with tcp://, ssl://, mqtt:// or mqtts:// "
                    "(e.g. tcp://127.0.0.1:1883)");
+}
+
+bool is_wildcard_address(const std::string& a) {
+  return a == "0.0.0.0" || a == "::" || a == "[::]";
+}
+
+void read_cluster(checker& c, node_options& o) {
+  c.integer("cluster-port", o.cluster_port, port_range);
+  c.non_empty("cluster-bind", o.cluster_bind, "cluster bind address");
+  c.text("cluster-advertise", o.cluster_advertise);
+  c.integer("cluster-size", o.cluster_size, cluster_size_range);
+  c.integer("cluster-heartbeat", o.cluster_heartbeat_ms, heartbeat_range);
+  c.integer("cluster-timeout", o.cluster_timeout_ms, cluster_timeout_range);
+  c.integer("cluster-connect-timeout", o.cluster_connect_timeout_ms, connect_timeout_range);
+  c.integer("cluster-reconnect", o.cluster_reconnect_ms, reconnect_range);
+  if (const auto* s = c.find("seeds"); s != nullptr && c.ok() && !trim(s->value).empty()) {
+    o.seeds.clear();
+    std::set<std::string_view> seen;
+    for (auto item : split_list(s->value)) {
+      std::string seed(item);
+      if (!cluster::parse_host_port(seed)) {
+        c.fail("seeds", "entry '" + seed + "' is not host:port (port 1..65535; IPv6 as [addr]:port)");
+        return;
+      }
+      if (!seen.insert(item).second) {
+        c.fail("seeds", "lists '" + seed + "' twice");
+        return;
+      }
+      o.seeds.push_back(std::move(seed));
+    }
+  }
+  if (!c.ok())
+    return;
+  if (o.cluster_timeout_ms < 2 * o.cluster_heartbeat_ms) {
+    c.fail(c.find("cluster-timeout") != nullptr ? "cluster-timeout" : "cluster-heartbeat",
+           "is inconsistent: --cluster-timeout (" + std::to_string(o.cluster_timeout_ms)
+             + " ms) must be at least 2 x --cluster-heartbeat ("
+             + std::to_string(o.cluster_heartbeat_ms) + " ms), or one late heartbeat downs a member");
+    return;
+  }
+  if (o.cluster_port == 0) {
+    if (!o.seeds.empty())
+      c.fail("seeds", "needs --cluster-port: without a cluster port this process is no cluster "
+                      "member");
+    return;
+  }
+  if (o.cluster_advertise.empty()) {
+    if (is_wildcard_address(o.cluster_bind)) {
+      c.fail("cluster-bind", "is the wildcard address " + o.cluster_bind
+                               + ": give --cluster-advertise host:port, the address the other "
+                                 "members reach this one at");
+      return;
+    }
+    o.cluster_advertise = o.cluster_bind + ":" + std::to_string(o.cluster_port);
+  } else if (!cluster::parse_host_port(o.cluster_advertise)) {
+    c.fail("cluster-advertise", "'" + o.cluster_advertise
+                                  + "' is not host:port (port 1..65535; IPv6 as [addr]:port)");
+    return;
+  }
+  if (o.admin_port != 0 && o.admin_port == o.cluster_port)
+    c.fail("cluster-port", "equals --admin-port (" + std::to_string(o.admin_port)
+                             + "); each needs its own port");
 }
 
 void read_groups(checker& c, std::vector<std::string>& out) {
@@ -703,6 +804,7 @@ command_line parse(int argc, const char* const argv[], const std::vector<std::st
   c.integer("admin-port", o.admin_port, port_range);
   c.non_empty("admin-bind", o.admin_bind, "admin bind address");
   c.integer("stats-interval", o.stats_interval_s, stats_interval_range);
+  read_cluster(c, o);
 
   if (!c.ok()) {
     out.text = c.error();

@@ -61,6 +61,19 @@ struct node_options {
   // set in the config file is returned resolved against the file's directory.
   std::string alarm_rules;
 
+  // --- cluster (docs/cluster.md) ---
+  uint16_t cluster_port = defaults::cluster::port;          // --cluster-port (0 = no cluster)
+  std::string cluster_bind{defaults::cluster::bind};        // --cluster-bind (address)
+  // --cluster-advertise host:port: this member's id, as the other members' --seeds spell it
+  // (default <cluster-bind>:<cluster-port>; required when binding a wildcard address).
+  std::string cluster_advertise;
+  std::vector<std::string> seeds;                           // --seeds host:port,...
+  size_t cluster_size = defaults::cluster::size;            // --cluster-size (members, 0 = seeds + self)
+  int64_t cluster_heartbeat_ms = defaults::cluster::heartbeat_interval_ms; // --cluster-heartbeat (ms)
+  int64_t cluster_timeout_ms = defaults::cluster::heartbeat_timeout_ms;    // --cluster-timeout (ms)
+  int64_t cluster_connect_timeout_ms = defaults::cluster::connect_timeout_ms; // --cluster-connect-timeout (ms)
+  int64_t cluster_reconnect_ms = defaults::cluster::reconnect_interval_ms;    // --cluster-reconnect (ms)
+
   // --- admin / operations ---
   uint16_t admin_port = defaults::node::admin_port;        // --admin-port (0 = off)
   std::string admin_bind{defaults::node::admin_bind};      // --admin-bind (address)

@@ -1,5 +1,7 @@
 #include "store/series_dictionary.hpp"
 
+#include <set>
+
 #include "config/defaults.hpp"
 
 namespace floe::store {
@@ -209,6 +211,18 @@ size_t series_dictionary::size() const {
 series_id series_dictionary::next_free_id() const {
   std::shared_lock<std::shared_mutex> guard{maps_mutex_};
   return next_;
+}
+
+std::vector<std::string> series_dictionary::edge_nodes() const {
+  std::set<std::string> keys;
+  std::shared_lock<std::shared_mutex> guard{maps_mutex_};
+  for (const auto& [id, name] : names_) {
+    auto first = name.find('/');
+    auto second = first == std::string::npos ? first : name.find('/', first + 1);
+    if (second != std::string::npos)
+      keys.emplace(name, 0, second);
+  }
+  return {keys.begin(), keys.end()};
 }
 
 } // namespace floe::store

@@ -51,6 +51,9 @@ public:
   // The id the next new name will get: every id below it is assigned (or was skipped), every
   // id from it up is free.
   series_id next_free_id() const;
+  // Every edge node ("group/edge") that has a series, sorted (a cluster member's known edge
+  // nodes at start).
+  std::vector<std::string> edge_nodes() const;
 
   series_dictionary(const series_dictionary&) = delete;
   series_dictionary& operator=(const series_dictionary&) = delete;

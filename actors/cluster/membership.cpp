@@ -254,4 +254,29 @@ void membership::take_events(std::vector<membership_event>& out) {
   out.swap(events_);
 }
 
+std::optional<host_port> parse_host_port(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
+    return std::nullopt;
+  std::string host = s.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']')
+      return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return std::nullopt; // an IPv6 literal needs brackets
+  }
+  unsigned long port = 0;
+  for (size_t i = colon + 1; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9')
+      return std::nullopt;
+    port = port * 10 + static_cast<unsigned long>(s[i] - '0');
+    if (port > 65535)
+      return std::nullopt;
+  }
+  if (port == 0)
+    return std::nullopt;
+  return host_port{std::move(host), static_cast<uint16_t>(port)};
+}
+
 } // namespace floe::cluster

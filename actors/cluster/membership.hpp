@@ -179,4 +179,12 @@ private:
   std::vector<membership_event> events_;
 };
 
+// "host:port" -> (host, port); nullopt when malformed (no ':', empty host, port not 1..65535).
+// IPv6 literals go in brackets: "[::1]:4711".
+struct host_port {
+  std::string host;
+  uint16_t port = 0;
+};
+std::optional<host_port> parse_host_port(const std::string& s);
+
 } // namespace floe::cluster

@@ -70,4 +70,13 @@ std::string_view ownership::owner_of(std::string_view key) const noexcept {
   return table_.owner_of(key);
 }
 
+std::vector<std::string> ownership::known_keys() const {
+  std::vector<std::string> out;
+  out.reserve(known_.size());
+  for (const auto& [key, kh] : known_)
+    out.push_back(key);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 } // namespace floe::cluster

@@ -65,6 +65,8 @@ public:
   // Sorted.
   const std::set<std::string, std::less<>>& owned() const noexcept { return owned_; }
   size_t known_count() const noexcept { return known_.size(); }
+  // Every known edge node, sorted.
+  std::vector<std::string> known_keys() const;
 
 private:
   bool should_own(uint64_t key_h) const noexcept;

@@ -15,6 +15,9 @@ directory_actor::behavior_type edge_node_directory(directory_pointer self, int64
         const supervisor_actor& sup) {
       self->state.supervisors[{group, edge}] = sup;
     },
+    [=](caf::delete_atom, const std::string& group, const std::string& edge) {
+      self->state.supervisors.erase({group, edge});
+    },
     [=](list_atom) -> caf::result<std::vector<edge_node_summary>> {
       auto& st = self->state;
       if (st.supervisors.empty())

@@ -24,6 +24,7 @@
 //   ack_atom, alarm id, operator -> std::string
 // directory_actor:
 //   put_atom, group, edge node, supervisor   a supervisor was spawned
+//   delete_atom, group, edge node            it was stopped (the shard moved to another member)
 //   list_atom -> vector<edge_node_summary>   every supervisor's summary (gathered)
 //   get_atom, group, edge node -> supervisor_actor (null handle when unknown)
 
@@ -198,6 +199,7 @@ using supervisor_actor = caf::typed_actor<
 
 using directory_actor = caf::typed_actor<
   caf::reacts_to<caf::put_atom, std::string, std::string, supervisor_actor>,
+  caf::reacts_to<caf::delete_atom, std::string, std::string>,
   caf::replies_to<list_atom>::with<std::vector<edge_node_summary>>,
   caf::replies_to<caf::get_atom, std::string, std::string>::with<supervisor_actor>>;
 

@@ -337,6 +337,18 @@ query_actor::behavior_type query_behavior(query_pointer self, query_setup setup)
       return rp;
     },
     [=](stats_atom) { return gather_stats(self); },
+    [=](cluster_atom) -> caf::result<cluster::cluster_status> {
+      auto& st = self->state.setup;
+      if (!st.cluster) {
+        cluster::cluster_status alone;
+        alone.self = st.host_id;
+        alone.majority = true;
+        alone.cluster_size = 1;
+        alone.live = 1;
+        return alone;
+      }
+      return self->delegate(st.cluster, caf::get_atom::value);
+    },
   };
 }
 
@@ -351,6 +363,7 @@ void add_query_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<history_reply>("floe::query::history_reply");
   cfg.add_message_type<ingest_counters>("floe::query::ingest_counters");
   cfg.add_message_type<node_stats>("floe::query::node_stats");
+  cluster::add_cluster_message_types(cfg);
   cfg.add_message_type<query_actor>("floe::query::query_actor");
 }
 

@@ -35,6 +35,7 @@ struct query_setup {
   alarms::alarm_book_actor alarm_book;
   storage_actors::store_writer_actor writer;
   std::vector<windows::window_aggregator_actor> aggregators;
+  cluster::cluster_actor cluster; // null: not a cluster member
   std::shared_ptr<store::storage> db;
   std::shared_ptr<store::series_dictionary> dictionary;
   std::vector<int64_t> window_widths_ms;

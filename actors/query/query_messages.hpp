@@ -11,6 +11,7 @@
 //   host::ack_atom, alarm id, operator -> std::string
 //   host::rebirth_atom, group, edge node -> std::string        send a Rebirth NCMD
 //   stats_atom -> node_stats
+//   cluster_atom -> cluster::cluster_status                    membership and owned edge nodes
 // Failures (unknown edge node, device or metric, timeouts) are caf::errors whose context
 // names what was asked for.
 
@@ -25,6 +26,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/alarms/alarm_messages.hpp"
+#include "actors/cluster/cluster_messages.hpp"
 #include "actors/host/host_messages.hpp"
 #include "actors/storage/storage_messages.hpp"
 
@@ -32,6 +34,7 @@ namespace floe::query {
 
 using history_atom = caf::atom_constant<caf::atom("history")>;
 using alarms_atom = caf::atom_constant<caf::atom("alarms")>;
+using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
 using stats_atom = caf::atom_constant<caf::atom("qstats")>;
 
 struct history_request {
@@ -107,6 +110,7 @@ struct ingest_counters {
   uint64_t ignored_topics = 0; // not Sparkplug, or commands / STATE of others
   uint64_t bad_topics = 0;     // spBv1.0 topics that do not parse
   uint64_t edge_nodes = 0;     // supervisors spawned
+  uint64_t not_owned = 0;      // dropped: an edge node this cluster member does not own
   bool connected = false;      // to the broker now
   uint64_t connects = 0;
   uint64_t connection_losses = 0;
@@ -115,7 +119,7 @@ struct ingest_counters {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ingest_counters& x) {
   return f(caf::meta::type_name("floe::query::ingest_counters"), x.messages, x.bytes,
-           x.ignored_topics, x.bad_topics, x.edge_nodes, x.connected, x.connects,
+           x.ignored_topics, x.bad_topics, x.edge_nodes, x.not_owned, x.connected, x.connects,
            x.connection_losses);
 }
 
@@ -156,7 +160,8 @@ using query_actor = caf::typed_actor<
   caf::replies_to<alarms_atom, bool, uint64_t>::with<std::vector<alarms::alarm_view>>,
   caf::replies_to<host::ack_atom, std::string, std::string>::with<std::string>,
   caf::replies_to<host::rebirth_atom, std::string, std::string>::with<std::string>,
-  caf::replies_to<stats_atom>::with<node_stats>>;
+  caf::replies_to<stats_atom>::with<node_stats>,
+  caf::replies_to<cluster_atom>::with<cluster::cluster_status>>;
 
 // Registers every type that crosses the admin connection (host views, alarm views, query
 // types, store stats); call on the actor_system_config of floe-node and floe-admin.

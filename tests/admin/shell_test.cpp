@@ -117,6 +117,22 @@ public:
     s.now_ms = t0;
     return gate("stats", s);
   }
+  answer<cluster::cluster_status> cluster(timeout) override {
+    cluster::cluster_status s;
+    s.enabled = true;
+    s.self = "10.0.0.1:4711";
+    s.majority = true;
+    s.cluster_size = 3;
+    s.live = 2;
+    s.members.push_back({"10.0.0.1:4711", true, true, true, true, -1, "", -1, {}});
+    s.members.push_back({"10.0.0.2:4711", false, true, true, true, 200, "", 5000,
+                         {"10.0.0.1:4711", "10.0.0.2:4711"}});
+    s.members.push_back({"10.0.0.3:4711", false, true, false, false, 9000, "connection_lost",
+                         4000, {}});
+    s.known_edge_nodes = 3;
+    s.owned = {"Plant/A", "Plant/C"};
+    return gate("cluster", s);
+  }
 };
 
 struct fixture {

@@ -182,6 +182,15 @@ const std::vector<documented>& every_option() {
     {"allowed-lateness", "ms", num(d::windows::allowed_lateness_ms)},
     {"aggregators", "count, 1..64", num(d::windows::aggregator_count)},
     {"alarm-rules", "path", "none"},
+    {"cluster-port", "port, 0..65535", num(d::cluster::port)},
+    {"cluster-bind", "address", std::string(d::cluster::bind)},
+    {"cluster-advertise", "host:port", "<cluster-bind>:<cluster-port>"},
+    {"seeds", "", "none"},
+    {"cluster-size", "members", num(d::cluster::size)},
+    {"cluster-heartbeat", "ms", num(d::cluster::heartbeat_interval_ms)},
+    {"cluster-timeout", "ms", num(d::cluster::heartbeat_timeout_ms)},
+    {"cluster-connect-timeout", "ms", num(d::cluster::connect_timeout_ms)},
+    {"cluster-reconnect", "ms", num(d::cluster::reconnect_interval_ms)},
     {"admin-port", "port, 0..65535", num(d::node::admin_port)},
     {"admin-bind", "address", std::string(d::node::admin_bind)},
     {"stats-interval", "s", num(d::node::stats_interval_s)},
@@ -629,7 +638,7 @@ CAF_TEST(help lists every option with its default) {
   CAF_CHECK(contains(help, "--help"));
   for (const char* section :
        {"MQTT / Sparkplug host:", "Host rules:", "Storage:", "Windows:", "Alarms:",
-        "Admin / operations:"})
+        "Cluster (docs/cluster.md):", "Admin / operations:"})
     CAF_CHECK(contains(help, section));
   std::set<std::string> listed;
   for (const auto& opt : every_option()) {
@@ -646,6 +655,41 @@ CAF_TEST(help lists every option with its default) {
                      "requested (ms, 0..600000; default 5000)"));
   // The list above is complete: --help shows no option it lacks.
   CAF_CHECK(options_in_help(help) == listed);
+}
+
+CAF_TEST(a cluster member is named by its bind address and port unless it advertises another) {
+  auto c = parse({"--cluster-port", "4711", "--seeds", "127.0.0.1:4711,127.0.0.1:4712"});
+  CAF_REQUIRE(c.what == command_line::action::run);
+  CAF_CHECK_EQUAL(c.options.cluster_advertise, "127.0.0.1:4711");
+  CAF_CHECK_EQUAL(c.options.seeds.size(), 2u);
+  auto adv = parse({"--cluster-port", "4711", "--cluster-bind", "0.0.0.0", "--cluster-advertise",
+                    "plant-a.lan:4711"});
+  CAF_REQUIRE(adv.what == command_line::action::run);
+  CAF_CHECK_EQUAL(adv.options.cluster_advertise, "plant-a.lan:4711");
+}
+
+CAF_TEST(cluster options that cannot work are refused with the option named) {
+  auto wildcard = parse({"--cluster-port", "4711", "--cluster-bind", "0.0.0.0"});
+  CAF_CHECK(wildcard.what == command_line::action::fail);
+  CAF_CHECK(contains(wildcard.text, "--cluster-advertise"));
+  auto no_port = parse({"--seeds", "10.0.0.2:4711"});
+  CAF_CHECK(no_port.what == command_line::action::fail);
+  CAF_CHECK(contains(no_port.text, "--seeds"));
+  CAF_CHECK(contains(no_port.text, "needs --cluster-port"));
+  auto bad_seed = parse({"--cluster-port", "4711", "--seeds", "10.0.0.2"});
+  CAF_CHECK(bad_seed.what == command_line::action::fail);
+  CAF_CHECK(contains(bad_seed.text, "'10.0.0.2' is not host:port"));
+  auto twice = parse({"--cluster-port", "4711", "--seeds", "a:1,a:1"});
+  CAF_CHECK(twice.what == command_line::action::fail);
+  CAF_CHECK(contains(twice.text, "twice"));
+  auto tight = parse({"--cluster-port", "4711", "--cluster-heartbeat", "500",
+                      "--cluster-timeout", "900"});
+  CAF_CHECK(tight.what == command_line::action::fail);
+  CAF_CHECK(contains(tight.text, "--cluster-timeout"));
+  CAF_CHECK(contains(tight.text, "at least 2 x --cluster-heartbeat"));
+  auto same = parse({"--cluster-port", "4710", "--admin-port", "4710"});
+  CAF_CHECK(same.what == command_line::action::fail);
+  CAF_CHECK(contains(same.text, "equals --admin-port"));
 }
 
 CAF_TEST(help wins over a broken environment or config file) {

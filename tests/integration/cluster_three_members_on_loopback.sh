@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Three floe-node members on loopback share the simulator's edge nodes: after the start, after a
+# kill -9 of one member, after its restart and after a graceful stop of another, every edge node
+# has exactly one owner and data keeps flowing to its owner; the broker delivers each data
+# message once (not once per member). At the end, over the union of the stores: every stored
+# point was published, every series' last published value is stored, and what was lost during
+# the hand-overs is a small share.
+# Env: FLOE_SIM, FLOE_NODE, FLOE_ADMIN, FLOE_STORE_DUMP. Args: edge nodes, devices per node, rate.
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+edge_nodes=${1:-12}
+devices=${2:-5}
+rate=${3:-2}
+[ -n "${FLOE_ADMIN:-}" ] && [ -n "${FLOE_NODE:-}" ] && [ -n "${FLOE_SIM:-}" ] \
+  || fail "FLOE_ADMIN, FLOE_NODE and FLOE_SIM must name the programs"
+
+start_mosquitto
+cport=() aport=() pid=()
+for i in 1 2 3; do cport[$i]=$(free_port); aport[$i]=$(free_port); done
+seeds="127.0.0.1:${cport[1]},127.0.0.1:${cport[2]},127.0.0.1:${cport[3]}"
+
+# start_member I: floe-node I on its own store, admin and cluster ports; appends to its log.
+start_member() {
+  local i=$1 log="$FLOE_TEST_TMP/member$1.log"
+  echo "--- start $(date +%T.%N)" >>"$log"
+  "$FLOE_NODE" --config= --broker "$MQTT_URI" --host-id "floe-$i" --data-dir "$FLOE_TEST_TMP/data$i" \
+    --admin-port "${aport[$i]}" --cluster-port "${cport[$i]}" --seeds "$seeds" \
+    --stats-interval 0 --alarm-rules= 2>>"$log" &
+  pid[$i]=$!
+  FLOE_TEST_PIDS+=(${pid[$i]})
+  wait_for_port "${aport[$i]}" 15 || { tail -20 "$log" >&2; fail "member $i did not start"; }
+}
+
+admin() { local i=$1; shift; "$FLOE_ADMIN" --node "127.0.0.1:${aport[$i]}" --timeout 3000 "$@"; }
+
+# The simulator's edge nodes, "group/edge", from its record (after its first births).
+edge_keys() {
+  python3 -c 'import json,sys
+keys = set()
+for l in open(sys.argv[1]):
+    try: m = json.loads(l)
+    except ValueError: continue  # the line being written
+    if m.get("type") == "NBIRTH": keys.add(m["group"] + "/" + m["edge_node"])
+print(",".join(sorted(keys)))' "$FLOE_TEST_TMP/record.jsonl"
+}
+
+# wait_owned "MEMBERS" SECONDS: until the members in MEMBERS own each edge node exactly once.
+wait_owned() {
+  local members=$1 limit=$2 start=$SECONDS files i
+  while :; do
+    files=()
+    for i in $members; do
+      admin "$i" --json -c cluster >"$FLOE_TEST_TMP/status$i.json" 2>/dev/null && files+=("$FLOE_TEST_TMP/status$i.json")
+    done
+    if [ ${#files[@]} -gt 0 ] \
+       && python3 "$here/check_cluster.py" owners "$keys" "${files[@]}" >"$FLOE_TEST_TMP/owners.txt" 2>"$FLOE_TEST_TMP/owners.err"; then
+      echo "$(( SECONDS - start ))"
+      return 0
+    fi
+    if (( SECONDS - start >= limit )); then
+      cat "$FLOE_TEST_TMP/owners.err" >&2
+      for i in $members; do tail -15 "$FLOE_TEST_TMP/member$i.log" >&2; done
+      fail "members [$members] do not own every edge node exactly once after ${limit}s"
+    fi
+    sleep 0.5
+  done
+}
+
+# metrics I: metric values member I applied so far.
+metrics() { admin "$1" --json -c stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["metrics"])'; }
+# online_owned I: edge nodes member I owns that are online in its sessions.
+online_owned() {
+  admin "$1" --json -c nodes | python3 -c 'import json,sys; print(sum(1 for n in json.load(sys.stdin)["edge_nodes"] if n["online"]))'
+}
+owned_count() { grep -c " 127.0.0.1:${cport[$1]}\$" "$FLOE_TEST_TMP/owners.txt" || true; }
+
+# every owner has its edge nodes online (reborn) and applies data
+wait_flowing() {
+  local members=$1 limit=$2 start=$SECONDS i ok
+  while :; do
+    ok=1
+    for i in $members; do
+      [ "$(online_owned "$i" 2>/dev/null || echo -1)" = "$(owned_count "$i")" ] || ok=0
+    done
+    [ $ok = 1 ] && break
+    (( SECONDS - start < limit )) || fail "owners do not have their edge nodes online after ${limit}s"
+    sleep 0.5
+  done
+  local before=() after
+  for i in $members; do before[$i]=$(metrics "$i"); done
+  sleep 2
+  for i in $members; do
+    after=$(metrics "$i")
+    [ "$(owned_count "$i")" -eq 0 ] || [ "$after" -gt "${before[$i]}" ] \
+      || fail "member $i owns $(owned_count "$i") edge nodes but applied no data in 2 s"
+  done
+}
+
+for i in 1 2 3; do start_member "$i"; done
+"$FLOE_SIM" --broker "$MQTT_URI" --edge-nodes "$edge_nodes" --devices-per-node "$devices" \
+  --rate "$rate" --profile ice_plant --no-progress --record "$FLOE_TEST_TMP/record.jsonl" \
+  --stats-json "$FLOE_TEST_TMP/sim-stats.json" 2>"$FLOE_TEST_TMP/sim.log" &
+sim_pid=$!
+FLOE_TEST_PIDS+=($sim_pid)
+for _ in $(seq 100); do
+  keys=$(edge_keys 2>/dev/null || true)
+  [ "$(tr ',' '\n' <<<"$keys" | grep -c .)" -eq "$edge_nodes" ] && break
+  sleep 0.1
+done
+[ "$(tr ',' '\n' <<<"$keys" | grep -c .)" -eq "$edge_nodes" ] || fail "the simulator did not birth $edge_nodes edge nodes"
+
+t=$(wait_owned "1 2 3" 30)
+echo "start: every edge node has one owner after ${t}s: $(owned_count 1)/$(owned_count 2)/$(owned_count 3)"
+[ "$(owned_count 1)" -gt 0 ] && [ "$(owned_count 2)" -gt 0 ] && [ "$(owned_count 3)" -gt 0 ] \
+  || fail "a member owns nothing: $(owned_count 1)/$(owned_count 2)/$(owned_count 3)"
+wait_flowing "1 2 3" 20
+
+# The broker sends each data message to one member: the members' message counts add up to what
+# the simulator published, plus one copy per member of every birth and death (discovery).
+msgs_total=0
+for i in 1 2 3; do
+  m=$(admin "$i" --json -c stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["ingest"]["messages"])')
+  msgs_total=$((msgs_total + m))
+done
+published=$(grep -c '"type"' "$FLOE_TEST_TMP/record.jsonl" || true)
+echo "messages received by the 3 members: $msgs_total; published so far: $published"
+[ "$msgs_total" -le $(( published * 13 / 10 + 3 * edge_nodes * 2 + 50 )) ] \
+  || fail "the members received $msgs_total messages for $published published: fan-out per member?"
+
+victim_owned=$(owned_count 3)
+kill -9 "${pid[3]}"
+kill_s=$SECONDS
+t=$(wait_owned "1 2" 15)
+echo "kill -9 of member 3 (owned $victim_owned): survivors own everything after ${t}s"
+wait_flowing "1 2" 20
+echo "survivors have the taken-over edge nodes online $(( SECONDS - kill_s ))s after the kill"
+
+start_member 3
+t=$(wait_owned "1 2 3" 30)
+echo "restart of member 3: one owner each after ${t}s: $(owned_count 1)/$(owned_count 2)/$(owned_count 3)"
+[ "$(owned_count 3)" -eq "$victim_owned" ] \
+  || fail "the restarted member owns $(owned_count 3) edge nodes, it had $victim_owned"
+wait_flowing "1 2 3" 20
+
+kill -TERM "${pid[2]}"
+rc=0
+wait "${pid[2]}" || rc=$?
+[ "$rc" -eq 0 ] || { tail -20 "$FLOE_TEST_TMP/member2.log" >&2; fail "member 2 exited with $rc after SIGTERM"; }
+grep -q "left the cluster" "$FLOE_TEST_TMP/member2.log" || fail "member 2 did not leave the cluster"
+t=$(wait_owned "1 3" 10)
+echo "graceful stop of member 2: members 1 and 3 own everything after ${t}s"
+wait_flowing "1 3" 20
+
+# Quiet end: the simulator stops (NDEATHs), the owners store the last values, then stop.
+kill -TERM "$sim_pid"
+wait "$sim_pid" || true
+sleep 2
+for i in 1 3; do
+  kill -TERM "${pid[$i]}"
+  rc=0
+  wait "${pid[$i]}" || rc=$?
+  [ "$rc" -eq 0 ] || { tail -20 "$FLOE_TEST_TMP/member$i.log" >&2; fail "member $i exited with $rc"; }
+done
+for i in 1 2 3; do
+  grep -q "uncaught\|terminate called\|Segmentation" "$FLOE_TEST_TMP/member$i.log" \
+    && fail "member $i logged a crash"
+  "$FLOE_STORE_DUMP" --data-dir "$FLOE_TEST_TMP/data$i" --points >"$FLOE_TEST_TMP/points$i.jsonl" \
+    || fail "floe-store-dump of member $i failed"
+done
+python3 "$here/check_cluster.py" stored "$FLOE_TEST_TMP/record.jsonl" 0.8 \
+  "$FLOE_TEST_TMP/points1.jsonl" "$FLOE_TEST_TMP/points2.jsonl" "$FLOE_TEST_TMP/points3.jsonl"
+echo "PASS"
