@@ -19,6 +19,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -150,6 +152,15 @@ int run(const node::node_options& o) {
   // _Exit (see main).
   auto* cfg = new node_config;
   const bool clustered = o.cluster_port != 0;
+  const bool cluster_tls = clustered && !o.cluster_tls_cert.empty();
+  if (cluster_tls) {
+    // Mutual TLS for every connection made through the openssl manager (the cluster links); the
+    // admin port stays on the plain middleman.
+    cfg->load<caf::openssl::manager>();
+    cfg->set("openssl.certificate", o.cluster_tls_cert);
+    cfg->set("openssl.key", o.cluster_tls_key);
+    cfg->set("openssl.cafile", o.cluster_tls_ca);
+  }
   if (clustered) {
     // Any message counts as life on a link; every member heartbeats at this period, and a link
     // silent for the timeout closes (a hung member's), which downs its monitored actor.
@@ -253,7 +264,8 @@ int run(const node::node_options& o) {
     cs.heartbeat_interval_ms = o.cluster_heartbeat_ms;
     cs.connect_timeout_ms = o.cluster_connect_timeout_ms;
     cs.reconnect_interval_ms = o.cluster_reconnect_ms;
-    cs.connector = caf::actor_cast<caf::actor>(sys.middleman().actor_handle());
+    cs.connector = cluster_tls ? caf::actor_cast<caf::actor>(sys.openssl_manager().actor_handle())
+                               : caf::actor_cast<caf::actor>(sys.middleman().actor_handle());
     // Acquire: route first, so the messages the subscription brings find their session; the
     // Rebirth goes once the broker confirmed the subscription (its NBIRTH must not be missed).
     cs.acquire = [&in, &client, &sys](const std::string& key) {
@@ -319,16 +331,18 @@ int run(const node::node_options& o) {
   }
 
   if (clustered) {
-    auto port = sys.middleman().publish(cluster_handle, o.cluster_port, o.cluster_bind.c_str(),
-                                        true);
+    auto port = cluster_tls ? caf::openssl::publish(cluster_handle, o.cluster_port,
+                                                    o.cluster_bind.c_str(), true)
+                            : sys.middleman().publish(cluster_handle, o.cluster_port,
+                                                      o.cluster_bind.c_str(), true);
     if (!port) {
       log::error("node", "cannot open the cluster port %s:%u: %s", o.cluster_bind.c_str(),
                  o.cluster_port, sys.render(port.error()).c_str());
       shutdown_actors();
       return 1;
     }
-    log::info("node", "cluster port %s:%u, member id %s", o.cluster_bind.c_str(), *port,
-              o.cluster_advertise.c_str());
+    log::info("node", "cluster port %s:%u%s, member id %s", o.cluster_bind.c_str(), *port,
+              cluster_tls ? " (mutual TLS)" : "", o.cluster_advertise.c_str());
   }
 
   // Subscriptions first: host_client subscribes them before it publishes the STATE birth. A

@@ -315,6 +315,14 @@ option_set::option_set() {
         + range_text(reconnect_range) + "; default " + num(d::cluster::reconnect_interval_ms)
         + ")");
 
+  add(cluster, "cluster-tls-cert", "FILE",
+      "this member's certificate chain for TLS on the cluster links (PEM path; default none = "
+      "plain TCP). Together with the key and CA below: mutual TLS, a process without a "
+      "certificate from that CA cannot join");
+  add(cluster, "cluster-tls-key", "FILE", "private key of --cluster-tls-cert (PEM path; default none)");
+  add(cluster, "cluster-tls-ca", "FILE",
+      "CA that signed the members' certificates (PEM path; default none)");
+
   po::options_description admin("Admin / operations");
   add(admin, "admin-port", "PORT",
       "CAF middleman port of the admin shell (port, " + range_text(port_range)
@@ -482,7 +490,7 @@ bool is_wildcard_address(const std::string& a) {
   return a == "0.0.0.0" || a == "::" || a == "[::]";
 }
 
-void read_cluster(checker& c, node_options& o) {
+void read_cluster(checker& c, node_options& o, const fs::path& config_dir) {
   c.integer("cluster-port", o.cluster_port, port_range);
   c.non_empty("cluster-bind", o.cluster_bind, "cluster bind address");
   c.text("cluster-advertise", o.cluster_advertise);
@@ -491,6 +499,19 @@ void read_cluster(checker& c, node_options& o) {
   c.integer("cluster-timeout", o.cluster_timeout_ms, cluster_timeout_range);
   c.integer("cluster-connect-timeout", o.cluster_connect_timeout_ms, connect_timeout_range);
   c.integer("cluster-reconnect", o.cluster_reconnect_ms, reconnect_range);
+  c.existing_file("cluster-tls-cert", o.cluster_tls_cert, config_dir);
+  c.existing_file("cluster-tls-key", o.cluster_tls_key, config_dir);
+  c.existing_file("cluster-tls-ca", o.cluster_tls_ca, config_dir);
+  if (c.ok()) {
+    int given = !o.cluster_tls_cert.empty() + !o.cluster_tls_key.empty() + !o.cluster_tls_ca.empty();
+    if (given != 0 && given != 3) {
+      const char* missing = o.cluster_tls_cert.empty() ? "cluster-tls-cert"
+                            : o.cluster_tls_key.empty() ? "cluster-tls-key"
+                                                         : "cluster-tls-ca";
+      c.fail(missing, "is missing: cluster TLS needs --cluster-tls-cert, --cluster-tls-key and "
+                      "--cluster-tls-ca together");
+    }
+  }
   if (const auto* s = c.find("seeds"); s != nullptr && c.ok() && !trim(s->value).empty()) {
     o.seeds.clear();
     std::set<std::string_view> seen;
@@ -804,7 +825,7 @@ command_line parse(int argc, const char* const argv[], const std::vector<std::st
   c.integer("admin-port", o.admin_port, port_range);
   c.non_empty("admin-bind", o.admin_bind, "admin bind address");
   c.integer("stats-interval", o.stats_interval_s, stats_interval_range);
-  read_cluster(c, o);
+  read_cluster(c, o, config_dir);
 
   if (!c.ok()) {
     out.text = c.error();

@@ -73,6 +73,12 @@ struct node_options {
   int64_t cluster_timeout_ms = defaults::cluster::heartbeat_timeout_ms;    // --cluster-timeout (ms)
   int64_t cluster_connect_timeout_ms = defaults::cluster::connect_timeout_ms; // --cluster-connect-timeout (ms)
   int64_t cluster_reconnect_ms = defaults::cluster::reconnect_interval_ms;    // --cluster-reconnect (ms)
+  // Cluster links over TLS (caf_openssl, mutual: every member presents a certificate the CA
+  // signed): PEM paths, all three or none. Checked to exist; relative in a config file =
+  // relative to its directory.
+  std::string cluster_tls_cert; // --cluster-tls-cert
+  std::string cluster_tls_key;  // --cluster-tls-key
+  std::string cluster_tls_ca;   // --cluster-tls-ca
 
   // --- admin / operations ---
   uint16_t admin_port = defaults::node::admin_port;        // --admin-port (0 = off)
