@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -255,6 +256,7 @@ int run(const node::node_options& o) {
   qs.writer = writer;
   qs.aggregators = aggregators;
   cluster::cluster_actor cluster_handle;
+  std::optional<cluster::cluster_member_setup> cluster_setup;
   if (clustered) {
     cluster::cluster_member_setup cs;
     cs.membership.self = o.cluster_advertise;
@@ -297,14 +299,20 @@ int run(const node::node_options& o) {
             kept.push_back(k);
       cs.known = std::move(kept);
     }
-    cluster_handle = sys.spawn(cluster::cluster_member, std::move(cs));
-    in.enable_sharding(cluster_handle);
-    qs.cluster = cluster_handle;
+    cluster_setup = std::move(cs);
   }
   qs.db = db;
   qs.dictionary = dictionary;
   qs.window_widths_ms = o.window_widths_ms;
   auto query_handle = sys.spawn(query::query_behavior, qs);
+  if (cluster_setup) {
+    // The query actor first: the cluster actor tells every member it links to where this
+    // member's queries go (routing and gathering across members).
+    cluster_setup->query = caf::actor_cast<caf::actor>(query_handle);
+    cluster_handle = sys.spawn(cluster::cluster_member, std::move(*cluster_setup));
+    in.enable_sharding(cluster_handle);
+    caf::anon_send(query_handle, caf::put_atom::value, cluster_handle);
+  }
 
   auto shutdown_actors = [&] {
     for (auto& s : in.supervisors())

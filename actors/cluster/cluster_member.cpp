@@ -156,9 +156,9 @@ void connect_seed(cluster_member_pointer self, size_t index) {
           return;
         }
         auto handle = caf::actor_cast<cluster_actor>(ptr);
-        self->request(handle, timeout, hello_atom::value, st.view->self())
+        self->request(handle, timeout, hello_atom::value, st.view->self(), st.setup.query)
           .then(
-            [self, index, handle](const std::string& peer_id) {
+            [self, index, handle](const std::string& peer_id, const caf::actor& query) {
               auto& st = self->state;
               auto& slot = st.seeds[index];
               slot.connecting = false;
@@ -173,6 +173,8 @@ void connect_seed(cluster_member_pointer self, size_t index) {
                           "advertise themselves, or the cluster size counts it twice",
                           slot.spelled.c_str(), peer_id.c_str());
               slot.member_id = peer_id;
+              if (query)
+                st.queries[peer_id] = query;
               link(self, peer_id, handle);
             },
             [fail, self](caf::error& e) { fail("hello: " + self->system().render(e)); });
@@ -307,10 +309,14 @@ cluster_actor::behavior_type cluster_member(cluster_member_pointer self,
             static_cast<long long>(st.setup.heartbeat_interval_ms),
             static_cast<long long>(st.setup.membership.heartbeat_timeout_ms));
   return {
-    [self](hello_atom, const std::string& id) -> std::string {
+    [self](hello_atom, const std::string& id, const caf::actor& query)
+      -> caf::result<std::string, caf::actor> {
+      auto& st = self->state;
       auto sender = caf::actor_cast<cluster_actor>(self->current_sender());
+      if (query && id != st.view->self())
+        st.queries[id] = query;
       link(self, id, sender);
-      return self->state.view->self();
+      return {st.view->self(), st.setup.query};
     },
     [self](heartbeat_atom, const std::string& id, const std::vector<std::string>& live) {
       auto& st = self->state;
@@ -339,8 +345,37 @@ cluster_actor::behavior_type cluster_member(cluster_member_pointer self,
       std::sort(all.acquired.begin(), all.acquired.end());
       carry_out(self, all);
     },
-    [self](discover_atom, const std::string& key) { discover(self, key); },
+    [self](discover_atom, const std::string& key) {
+      // Tell the linked members too: the owner may have missed the birth (not yet subscribed
+      // on the broker when it came), and known keys are otherwise exchanged only when a member
+      // comes up. Only ingest's discoveries spread; known_atom from peers does not echo.
+      auto& st = self->state;
+      if (st.shards->knows(key))
+        return;
+      discover(self, key);
+      std::vector<std::string> one{key};
+      for (auto& [id, handle] : st.links)
+        self->send(handle, known_atom::value, one);
+    },
     [self](caf::get_atom) -> cluster_status { return make_status(self); },
+    [self](peers_atom) -> std::vector<caf::actor> {
+      auto& st = self->state;
+      std::vector<caf::actor> out;
+      for (const auto& id : st.view->live_members())
+        if (auto it = st.queries.find(id); it != st.queries.end() && it->second)
+          out.push_back(it->second);
+      return out;
+    },
+    [self](owner_atom, const std::string& key) -> caf::actor {
+      auto& st = self->state;
+      if (!st.shards->has_majority())
+        return {};
+      std::string owner(st.shards->owner_of(key));
+      if (owner.empty() || owner == st.view->self())
+        return {};
+      auto it = st.queries.find(owner);
+      return it == st.queries.end() ? caf::actor{} : it->second;
+    },
     [self](stop_atom) -> caf::result<bool> {
       auto& st = self->state;
       if (st.left)

@@ -52,6 +52,8 @@ struct cluster_member_setup {
   std::function<void(const std::string& key)> release;
   // Edge nodes known at start (the store's registry).
   std::vector<std::string> known;
+  // This member's query actor, told to every member in the hello (null: none).
+  caf::actor query;
 };
 
 // A seed as configured, and what became of it.
@@ -73,6 +75,7 @@ struct cluster_member_state {
   std::vector<seed_slot> seeds;
   std::map<std::string, cluster_actor> links;        // member id -> its cluster actor
   std::map<caf::actor_addr, std::string> link_ids;   // reverse, for down_msgs
+  std::map<std::string, caf::actor> queries;         // member id -> its query actor
   std::vector<membership_event> events;              // reused buffer
   std::vector<std::string> scratch;                  // reused buffer
   std::optional<int64_t> deadline_timer_ms;          // a deadline tick is pending for this time

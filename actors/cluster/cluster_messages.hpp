@@ -6,16 +6,22 @@
 //
 // cluster_actor, from peers (every payload is a builtin CAF type, so nothing to register for the
 // peer protocol itself):
-//   hello_atom, member id -> member id     a member connected to us; we answer with our own id
+//   hello_atom, member id, query actor -> member id, query actor
+//                                          a member connected to us; both sides learn the
+//                                          other's id and query actor (admin routing)
 //   heartbeat_atom, member id, live        every heartbeat_interval_ms to every linked member;
 //                                          live = the sender's membership::live_members()
 //   leave_atom, member id -> bool          the sender is stopping (graceful leave); true = seen
 //   known_atom, keys                       edge nodes ("group/edge") the sender knows of
 // from this process:
 //   discover_atom, key                     ingest saw an NBIRTH/NDEATH of an edge node it does
-//                                          not route
+//                                          not route; a new key is passed on to the linked
+//                                          members as known_atom
 //   known_atom, keys                       also the store's edge nodes at start
 //   get_atom -> cluster_status             for the admin shell
+//   peers_atom -> vector<actor>            query actors of the live members but this one
+//   owner_atom, key -> actor               query actor of the key's owner; null when it is this
+//                                          member, unknown, or without a majority
 //   stop_atom -> bool                      graceful leave; replies once the edge nodes are
 //                                          released (true) or the leave timed out (false)
 //   tick_atom, kind                        internal timers (tick_kind)
@@ -39,6 +45,8 @@ using known_atom = caf::atom_constant<caf::atom("cknown")>;
 using discover_atom = caf::atom_constant<caf::atom("cdiscover")>;
 using stop_atom = caf::atom_constant<caf::atom("cstop")>;
 using tick_atom = caf::atom_constant<caf::atom("ctick")>;
+using peers_atom = caf::atom_constant<caf::atom("cpeers")>;
+using owner_atom = caf::atom_constant<caf::atom("cowner")>;
 
 // What a tick_atom timer is for.
 enum class tick_kind : uint8_t {
@@ -90,13 +98,15 @@ typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
 }
 
 using cluster_actor = caf::typed_actor<
-  caf::replies_to<hello_atom, std::string>::with<std::string>,
+  caf::replies_to<hello_atom, std::string, caf::actor>::with<std::string, caf::actor>,
   caf::reacts_to<heartbeat_atom, std::string, std::vector<std::string>>,
   caf::replies_to<leave_atom, std::string>::with<bool>,
   caf::reacts_to<known_atom, std::vector<std::string>>,
   caf::reacts_to<discover_atom, std::string>,
   caf::replies_to<caf::get_atom>::with<cluster_status>,
   caf::replies_to<stop_atom>::with<bool>,
+  caf::replies_to<peers_atom>::with<std::vector<caf::actor>>,
+  caf::replies_to<owner_atom, std::string>::with<caf::actor>,
   caf::reacts_to<tick_atom, uint8_t>>;
 
 // Registers cluster_status (the admin shell receives it) and member_status.

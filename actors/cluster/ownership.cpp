@@ -79,4 +79,8 @@ std::vector<std::string> ownership::known_keys() const {
   return out;
 }
 
+bool ownership::knows(std::string_view key) const {
+  return known_.count(std::string(key)) > 0;
+}
+
 } // namespace floe::cluster

@@ -55,6 +55,7 @@ public:
   ownership_diff leave();
 
   bool owns(std::string_view key) const;
+  bool knows(std::string_view key) const;
   // The owner under the current view, whether or not it has a majority; empty when unknown
   // members or after leave(). Does not require the key to be known.
   std::string_view owner_of(std::string_view key) const noexcept;

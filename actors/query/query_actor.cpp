@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include <caf/actor_registry.hpp>
@@ -281,32 +282,237 @@ caf::result<node_stats> gather_stats(query_pointer self) {
   return rp;
 }
 
+
+// ---- cluster: gathering and routing (docs/cluster.md, "Queries") ----
+
+// Calls `then` with the query actors of the live members but this one: empty without a cluster
+// or when the cluster actor does not answer in time.
+template <class F>
+void with_peers(query_pointer self, F then) {
+  auto& st = self->state.setup;
+  if (!st.cluster) {
+    then(std::vector<query_actor>{});
+    return;
+  }
+  self->request(st.cluster, std::chrono::milliseconds(st.timeout_ms), cluster::peers_atom::value)
+    .then(
+      [then](std::vector<caf::actor>& peers) mutable {
+        std::vector<query_actor> out;
+        for (auto& p : peers)
+          out.push_back(caf::actor_cast<query_actor>(p));
+        then(std::move(out));
+      },
+      [then](caf::error&) mutable { then(std::vector<query_actor>{}); });
+}
+
+template <class T>
+struct gathering {
+  caf::typed_response_promise<T> promise;
+  std::vector<T> answers; // local first when it answered
+  caf::error local_error;
+  caf::error peer_error;
+  size_t outstanding = 0;
+};
+
+// Sends (local_atom, request...) to this member and to every live peer, and delivers
+// merge(answers) once all answered or failed; with no answer at all, this member's error (else
+// a peer's). A peer that does not answer within the timeout is left out.
+template <class T, class Merge, class... Ts>
+caf::result<T> gather(query_pointer self, Merge merge, Ts... request) {
+  auto rp = self->make_response_promise<T>();
+  auto timeout = std::chrono::milliseconds(self->state.setup.timeout_ms);
+  with_peers(self, [=](std::vector<query_actor> peers) mutable {
+    peers.insert(peers.begin(), caf::actor_cast<query_actor>(self));
+    auto g = std::make_shared<gathering<T>>();
+    g->promise = rp;
+    g->outstanding = peers.size();
+    auto done = [g, merge]() mutable {
+      if (--g->outstanding > 0)
+        return;
+      if (!g->answers.empty())
+        g->promise.deliver(merge(std::move(g->answers)));
+      else if (g->local_error)
+        g->promise.deliver(g->local_error);
+      else
+        g->promise.deliver(g->peer_error ? g->peer_error : fail("no member answered"));
+    };
+    for (size_t i = 0; i < peers.size(); ++i) {
+      bool local = i == 0;
+      self->request(peers[i], timeout, local_atom::value, request...)
+        .then(
+          [g, done, local](T& x) mutable {
+            if (local)
+              g->answers.insert(g->answers.begin(), std::move(x));
+            else
+              g->answers.push_back(std::move(x));
+            done();
+          },
+          [g, done, local](caf::error& e) mutable {
+            (local ? g->local_error : g->peer_error) = std::move(e);
+            done();
+          });
+    }
+  });
+  return rp;
+}
+
+std::vector<host::edge_node_summary>
+merge_edge_nodes(std::vector<std::vector<host::edge_node_summary>> answers) {
+  // One entry per edge node; during a hand-over two members may list it: the online one wins.
+  std::map<std::pair<std::string, std::string>, host::edge_node_summary> by_key;
+  for (auto& list : answers)
+    for (auto& n : list) {
+      auto key = std::make_pair(n.group, n.edge_node);
+      auto it = by_key.find(key);
+      if (it == by_key.end())
+        by_key.emplace(std::move(key), std::move(n));
+      else if (n.online && !it->second.online)
+        it->second = std::move(n);
+    }
+  std::vector<host::edge_node_summary> out;
+  out.reserve(by_key.size());
+  for (auto& [key, n] : by_key)
+    out.push_back(std::move(n));
+  return out;
+}
+
+// Points of a series can be in several members' stores (the edge node moved): the union, one
+// point per timestamp. Windows: per start the one computed from the most points (a member
+// that owned the edge node for part of a window holds a partial one). Then the limit again.
+history_reply merge_histories(std::vector<history_reply> answers, size_t limit, bool latest) {
+  history_reply out = answers.front();
+  out.points.clear();
+  out.windows.clear();
+  std::map<int64_t, point_view> points;
+  std::map<int64_t, window_view> windows;
+  for (auto& a : answers) {
+    out.truncated = out.truncated || a.truncated;
+    for (auto& p : a.points)
+      points.emplace(p.timestamp_ms, std::move(p));
+    for (auto& w : a.windows) {
+      auto it = windows.find(w.start_ms);
+      if (it == windows.end())
+        windows.emplace(w.start_ms, std::move(w));
+      else if (w.count > it->second.count)
+        it->second = std::move(w);
+    }
+  }
+  auto cut = [&](auto& m, auto& v) {
+    for (auto& [k, x] : m)
+      v.push_back(std::move(x));
+    if (v.size() > limit) {
+      if (latest)
+        v.erase(v.begin(), v.end() - static_cast<std::ptrdiff_t>(limit));
+      else
+        v.resize(limit);
+      out.truncated = true;
+    }
+  };
+  cut(points, out.points);
+  cut(windows, out.windows);
+  return out;
+}
+
+std::vector<alarms::alarm_view> merge_alarms(std::vector<std::vector<alarms::alarm_view>> answers,
+                                             uint64_t limit) {
+  std::vector<alarms::alarm_view> out;
+  for (auto& a : answers)
+    out.insert(out.end(), std::make_move_iterator(a.begin()), std::make_move_iterator(a.end()));
+  // Newest first, as each member answers; the same event listed twice is shown once.
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.timestamp_ms > b.timestamp_ms;
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& a, const auto& b) {
+                          return a.alarm_id == b.alarm_id && a.timestamp_ms == b.timestamp_ms
+                                 && a.transition == b.transition;
+                        }),
+            out.end());
+  if (limit > 0 && out.size() > limit)
+    out.resize(limit);
+  return out;
+}
+
+// Runs `here(rp)` when this member has the edge node's supervisor, else hands the request to
+// the owner's query actor (`there(rp, owner)`), else fails with "unknown edge node".
+template <class T, class Here, class There>
+caf::result<T> route(query_pointer self, const std::string& group, const std::string& edge,
+                     Here here, There there) {
+  auto& st = self->state.setup;
+  auto timeout = std::chrono::milliseconds(st.timeout_ms);
+  auto rp = self->make_response_promise<T>();
+  auto unknown = "unknown edge node " + group + "/" + edge;
+  self->request(st.directory, timeout, caf::get_atom::value, group, edge)
+    .then(
+      [=](host::supervisor_actor& sup) mutable {
+        if (sup) {
+          here(rp, sup);
+          return;
+        }
+        auto& st = self->state.setup;
+        if (!st.cluster) {
+          rp.deliver(fail(unknown));
+          return;
+        }
+        self->request(st.cluster, timeout, cluster::owner_atom::value, group + "/" + edge)
+          .then(
+            [=](caf::actor& owner) mutable {
+              if (!owner)
+                rp.deliver(fail(unknown));
+              else
+                there(rp, caf::actor_cast<query_actor>(owner));
+            },
+            [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      },
+      [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
 } // namespace
 
 query_actor::behavior_type query_behavior(query_pointer self, query_setup setup) {
   self->state.setup = std::move(setup);
-  auto timeout = std::chrono::milliseconds(self->state.setup.timeout_ms);
   return {
-    [=](host::list_atom) -> caf::delegated<std::vector<host::edge_node_summary>> {
+    [=](host::list_atom) -> caf::result<std::vector<host::edge_node_summary>> {
+      return gather<std::vector<host::edge_node_summary>>(self, merge_edge_nodes,
+                                                          host::list_atom::value);
+    },
+    [=](local_atom, host::list_atom) -> caf::delegated<std::vector<host::edge_node_summary>> {
       return self->delegate(self->state.setup.directory, host::list_atom::value);
     },
     [=](caf::get_atom, const std::string& group, const std::string& edge,
         const std::string& device) -> caf::result<host::device_state_view> {
-      auto rp = self->make_response_promise<host::device_state_view>();
-      self->request(self->state.setup.directory, timeout, caf::get_atom::value, group, edge)
-        .then(
-          [=](host::supervisor_actor& sup) mutable {
-            if (!sup) {
-              rp.deliver(fail("unknown edge node " + group + "/" + edge));
-              return;
-            }
-            rp.delegate(sup, caf::get_atom::value, device);
-          },
-          [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
-      return rp;
+      return route<host::device_state_view>(
+        self, group, edge,
+        [=](auto& rp, host::supervisor_actor& sup) {
+          rp.delegate(sup, caf::get_atom::value, device);
+        },
+        [=](auto& rp, const query_actor& owner) {
+          rp.delegate(owner, caf::get_atom::value, group, edge, device);
+        });
     },
-    [=](history_atom, const history_request& rq) { return history(self, rq); },
+    [=](history_atom, const history_request& rq) -> caf::result<history_reply> {
+      auto& st = self->state.setup;
+      size_t limit = rq.limit == 0 ? st.max_points : std::min<size_t>(rq.limit, st.max_points);
+      bool latest = rq.latest;
+      return gather<history_reply>(
+        self,
+        [limit, latest](std::vector<history_reply> answers) {
+          return merge_histories(std::move(answers), limit, latest);
+        },
+        history_atom::value, rq);
+    },
+    [=](local_atom, history_atom, const history_request& rq) { return history(self, rq); },
     [=](alarms_atom, bool active_only, uint64_t limit)
+      -> caf::result<std::vector<alarms::alarm_view>> {
+      return gather<std::vector<alarms::alarm_view>>(
+        self,
+        [limit](std::vector<std::vector<alarms::alarm_view>> answers) {
+          return merge_alarms(std::move(answers), limit);
+        },
+        alarms_atom::value, active_only, limit);
+    },
+    [=](local_atom, alarms_atom, bool active_only, uint64_t limit)
       -> caf::result<std::vector<alarms::alarm_view>> {
       if (!self->state.setup.alarm_book)
         return std::vector<alarms::alarm_view>{};
@@ -314,6 +520,15 @@ query_actor::behavior_type query_behavior(query_pointer self, query_setup setup)
                             limit);
     },
     [=](host::ack_atom, const std::string& id, const std::string& who)
+      -> caf::result<std::string> {
+      if (who.empty())
+        return fail("acknowledging needs an operator name");
+      // Only the member whose alarm book holds the alarm accepts; its answer is the answer.
+      return gather<std::string>(
+        self, [](std::vector<std::string> answers) { return answers.front(); },
+        host::ack_atom::value, id, who);
+    },
+    [=](local_atom, host::ack_atom, const std::string& id, const std::string& who)
       -> caf::result<std::string> {
       if (!self->state.setup.alarm_book)
         return fail("no alarm rules are configured");
@@ -323,18 +538,14 @@ query_actor::behavior_type query_behavior(query_pointer self, query_setup setup)
     },
     [=](host::rebirth_atom, const std::string& group, const std::string& edge)
       -> caf::result<std::string> {
-      auto rp = self->make_response_promise<std::string>();
-      self->request(self->state.setup.directory, timeout, caf::get_atom::value, group, edge)
-        .then(
-          [=](host::supervisor_actor& sup) mutable {
-            if (!sup) {
-              rp.deliver(fail("unknown edge node " + group + "/" + edge));
-              return;
-            }
-            rp.delegate(sup, host::rebirth_atom::value, std::string("operator request"));
-          },
-          [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
-      return rp;
+      return route<std::string>(
+        self, group, edge,
+        [=](auto& rp, host::supervisor_actor& sup) {
+          rp.delegate(sup, host::rebirth_atom::value, std::string("operator request"));
+        },
+        [=](auto& rp, const query_actor& owner) {
+          rp.delegate(owner, host::rebirth_atom::value, group, edge);
+        });
     },
     [=](stats_atom) { return gather_stats(self); },
     [=](cluster_atom) -> caf::result<cluster::cluster_status> {
@@ -349,6 +560,7 @@ query_actor::behavior_type query_behavior(query_pointer self, query_setup setup)
       }
       return self->delegate(st.cluster, caf::get_atom::value);
     },
+    [=](caf::put_atom, const cluster::cluster_actor& c) { self->state.setup.cluster = c; },
   };
 }
 

@@ -3,15 +3,21 @@
 // and tests ask. Every type here is inspectable and registered (add_query_message_types), so
 // replies cross the network.
 //
-// query_actor:
-//   host::list_atom -> vector<host::edge_node_summary>        every edge node of this member
-//   get_atom, group, edge node, device -> host::device_state_view   ("" device: node metrics)
+// query_actor (on a cluster member, "the cluster" below; otherwise this process):
+//   host::list_atom -> vector<host::edge_node_summary>        every edge node of the cluster
+//                                                             (gathered from the live members)
+//   get_atom, group, edge node, device -> host::device_state_view   ("" device: node metrics;
+//                                                             routed to the edge node's owner)
 //   history_atom, history_request -> history_reply             raw points or windows of a metric
-//   alarms_atom, bool active_only, uint64 limit -> vector<alarms::alarm_view>
-//   host::ack_atom, alarm id, operator -> std::string
-//   host::rebirth_atom, group, edge node -> std::string        send a Rebirth NCMD
-//   stats_atom -> node_stats
+//                                                             (gathered: every member's store)
+//   alarms_atom, bool active_only, uint64 limit -> vector<alarms::alarm_view>   (gathered)
+//   host::ack_atom, alarm id, operator -> std::string          (the member that has the alarm)
+//   host::rebirth_atom, group, edge node -> std::string        send a Rebirth NCMD (routed)
+//   stats_atom -> node_stats                                   this member only
 //   cluster_atom -> cluster::cluster_status                    membership and owned edge nodes
+//   local_atom, <list | history | alarms | ack request>        the same, this member only: what
+//                                                             members ask each other
+//   put_atom, cluster::cluster_actor                           local: the member's cluster actor
 // Failures (unknown edge node, device or metric, timeouts) are caf::errors whose context
 // names what was asked for.
 
@@ -35,6 +41,7 @@ namespace floe::query {
 using history_atom = caf::atom_constant<caf::atom("history")>;
 using alarms_atom = caf::atom_constant<caf::atom("alarms")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+using local_atom = caf::atom_constant<caf::atom("qlocal")>;
 using stats_atom = caf::atom_constant<caf::atom("qstats")>;
 
 struct history_request {
@@ -161,7 +168,12 @@ using query_actor = caf::typed_actor<
   caf::replies_to<host::ack_atom, std::string, std::string>::with<std::string>,
   caf::replies_to<host::rebirth_atom, std::string, std::string>::with<std::string>,
   caf::replies_to<stats_atom>::with<node_stats>,
-  caf::replies_to<cluster_atom>::with<cluster::cluster_status>>;
+  caf::replies_to<cluster_atom>::with<cluster::cluster_status>,
+  caf::replies_to<local_atom, host::list_atom>::with<std::vector<host::edge_node_summary>>,
+  caf::replies_to<local_atom, history_atom, history_request>::with<history_reply>,
+  caf::replies_to<local_atom, alarms_atom, bool, uint64_t>::with<std::vector<alarms::alarm_view>>,
+  caf::replies_to<local_atom, host::ack_atom, std::string, std::string>::with<std::string>,
+  caf::reacts_to<caf::put_atom, cluster::cluster_actor>>;
 
 // Registers every type that crosses the admin connection (host views, alarm views, query
 // types, store stats); call on the actor_system_config of floe-node and floe-admin.

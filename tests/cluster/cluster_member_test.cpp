@@ -99,9 +99,15 @@ struct fixture : test_coordinator_fixture<> {
     sched.run();
   }
 
+  cluster_actor start_with_query(const std::string& id, caf::actor query,
+                                 std::vector<std::string> known) {
+    return start(id, std::move(known), three, std::move(query));
+  }
+
   cluster_actor start(const std::string& id, std::vector<std::string> known = {},
-                      std::vector<std::string> seeds = three) {
+                      std::vector<std::string> seeds = three, caf::actor query = {}) {
     cluster_member_setup cs;
+    cs.query = std::move(query);
     cs.membership.self = id;
     cs.membership.seeds = std::move(seeds);
     cs.membership.heartbeat_timeout_ms = 3'000;
@@ -285,6 +291,57 @@ CAF_TEST(edge nodes discovered later go to their owner only) {
   sched.run();
   CAF_CHECK(each_owned_once(keys));
   CAF_CHECK_EQUAL(effects->contract_violations, 0u);
+}
+
+CAF_TEST(a birth heard by one member only still reaches the owner) {
+  // The owner was not yet subscribed on the broker when the NBIRTHs came: only the first member
+  // saw them on its discovery filters.
+  start(three[0]);
+  start(three[1]);
+  start(three[2]);
+  run_for(2s);
+  auto keys = plant_keys(30);
+  for (auto& k : keys)
+    self->send(members[three[0]], discover_atom::value, k);
+  sched.run();
+  CAF_CHECK(each_owned_once(keys));
+  for (auto& [id, m] : members)
+    CAF_CHECK_EQUAL(status(m).known_edge_nodes, keys.size());
+}
+
+CAF_TEST(any member names the query actor of the owner of an edge node) {
+  auto keys = plant_keys(12);
+  std::map<std::string, caf::actor> queries;
+  for (auto& id : three) {
+    queries[id] = sys.spawn([]() -> caf::behavior { return {[](caf::get_atom) {}}; });
+    start_with_query(id, queries[id], id == three[0] ? keys : std::vector<std::string>{});
+  }
+  run_for(2s);
+  for (auto& k : keys) {
+    std::string owner;
+    for (auto& [id, owned] : effects->owned)
+      if (owned.count(k) > 0)
+        owner = id;
+    CAF_REQUIRE(!owner.empty());
+    for (auto& [id, m] : members) {
+      auto pending = self->request(m, caf::infinite, owner_atom::value, k);
+      sched.run();
+      pending.receive(
+        [&](caf::actor& q) {
+          if (id == owner)
+            CAF_CHECK(!q); // this member owns it: answer here
+          else
+            CAF_CHECK(q == queries[owner]);
+        },
+        [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    }
+  }
+  auto pending = self->request(members[three[0]], caf::infinite, peers_atom::value);
+  sched.run();
+  pending.receive([&](std::vector<caf::actor>& peers) { CAF_CHECK_EQUAL(peers.size(), 2u); },
+                  [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+  for (auto& [id, q] : queries)
+    caf::anon_send_exit(q, caf::exit_reason::kill);
 }
 
 CAF_TEST(an actor of another kind on a seed port is not taken for a member) {

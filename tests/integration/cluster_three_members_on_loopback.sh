@@ -68,9 +68,10 @@ wait_owned() {
 
 # metrics I: metric values member I applied so far.
 metrics() { admin "$1" --json -c stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["metrics"])'; }
-# online_owned I: edge nodes member I owns that are online in its sessions.
+# online_owned I: edge nodes online in member I's own sessions (stats are per member; the nodes
+# command lists the whole cluster).
 online_owned() {
-  admin "$1" --json -c nodes | python3 -c 'import json,sys; print(sum(1 for n in json.load(sys.stdin)["edge_nodes"] if n["online"]))'
+  admin "$1" --json -c stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["edge_nodes_online"])'
 }
 owned_count() { grep -c " 127.0.0.1:${cport[$1]}\$" "$FLOE_TEST_TMP/owners.txt" || true; }
 
@@ -114,6 +115,29 @@ echo "start: every edge node has one owner after ${t}s: $(owned_count 1)/$(owned
 [ "$(owned_count 1)" -gt 0 ] && [ "$(owned_count 2)" -gt 0 ] && [ "$(owned_count 3)" -gt 0 ] \
   || fail "a member owns nothing: $(owned_count 1)/$(owned_count 2)/$(owned_count 3)"
 wait_flowing "1 2 3" 20
+
+# Any member answers for the whole cluster: member 1 lists every edge node (gathered), shows a
+# device of an edge node member 2 owns (routed) and its history (gathered from the stores).
+listed=$(admin 1 --json -c nodes | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["edge_nodes"]))')
+[ "$listed" -eq "$edge_nodes" ] || fail "member 1 lists $listed edge nodes, the cluster has $edge_nodes"
+remote=$(grep " 127.0.0.1:${cport[2]}\$" "$FLOE_TEST_TMP/owners.txt" | head -1 | awk '{print $2}')
+[ -n "$remote" ] || fail "member 2 owns nothing"
+read -r device metric < <(python3 -c 'import json,sys
+g, e = sys.argv[2].split("/")
+for l in open(sys.argv[1]):
+    try: m = json.loads(l)
+    except ValueError: continue
+    if m.get("type") == "DBIRTH" and m["group"] == g and m["edge_node"] == e:
+        num = [x["name"] for x in m["metrics"] if x["datatype"] in ("Float", "Double")]
+        print(m["device"], num[0]); break' "$FLOE_TEST_TMP/record.jsonl" "$remote")
+admin 1 --json -c "show $remote/$device" >"$FLOE_TEST_TMP/show.json" \
+  || fail "member 1 cannot show $remote/$device, owned by member 2"
+sleep 2
+points=$(admin 1 --json -c "history $remote/$device/$metric" \
+           | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["points"]))') \
+  || fail "member 1 cannot read the history of $remote/$device/$metric"
+[ "$points" -gt 0 ] || fail "member 1 reads no points of $remote/$device/$metric (owned by member 2)"
+echo "member 1 answers for the cluster: $listed edge nodes listed; $remote/$device (member 2) shown, $points points of '$metric'"
 
 # The broker sends each data message to one member: the members' message counts add up to what
 # the simulator published, plus one copy per member of every birth and death (discovery).
