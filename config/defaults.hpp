@@ -213,6 +213,9 @@ inline constexpr int64_t windows_retention_h = 24 * 365;
 inline constexpr int64_t retention_interval_s = 600;
 // Period of the statistics line on stderr (s; 0 = none).
 inline constexpr int64_t stats_interval_s = 10;
+// CAF scheduler worker threads (threads; 0 = one per hardware thread). CAF's own default is
+// max(cores, 4), which on a 2-core host runs 4 workers beside paho, RocksDB and the middleman.
+inline constexpr size_t worker_threads = 0;
 // Replies of the query actor to the admin shell must come within this (ms).
 inline constexpr int64_t query_timeout_ms = 5'000;
 // Most points or windows one history query returns (count).

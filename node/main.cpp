@@ -152,6 +152,10 @@ int run(const node::node_options& o) {
   // with gdb). The stop path instead waits for floe's actors, closes the store and leaves with
   // _Exit (see main).
   auto* cfg = new node_config;
+  size_t workers = o.worker_threads;
+  if (workers == 0)
+    workers = std::max(1u, std::thread::hardware_concurrency());
+  cfg->set("scheduler.max-threads", workers);
   const bool clustered = o.cluster_port != 0;
   const bool cluster_tls = clustered && !o.cluster_tls_cert.empty();
   if (cluster_tls) {

@@ -61,6 +61,7 @@ constexpr bounds window_range{1, 366 * ms_per_day};          // ms
 constexpr bounds lateness_range{0, 366 * ms_per_day};        // ms
 constexpr bounds aggregator_range{1, 64};                    // count
 constexpr bounds stats_interval_range{0, 86'400};            // s (0 = off)
+constexpr bounds worker_threads_range{0, 256};               // threads (0 = cores)
 constexpr bounds cluster_size_range{0, 1'000};               // members (0 = seeds + self)
 constexpr bounds heartbeat_range{10, 60'000};                // ms
 constexpr bounds cluster_timeout_range{20, 600'000};         // ms
@@ -330,6 +331,9 @@ option_set::option_set() {
   add(admin, "admin-bind", "ADDR",
       "address the admin port binds to (address; default " + std::string(d::node::admin_bind)
         + ")");
+  add(admin, "worker-threads", "N",
+      "CAF scheduler worker threads (threads, " + range_text(worker_threads_range)
+        + ", 0 = one per hardware thread; default " + num(d::node::worker_threads) + ")");
   add(admin, "stats-interval", "S",
       "period of the statistics line on stderr (s, " + range_text(stats_interval_range)
         + ", 0 = off; default " + num(d::node::stats_interval_s) + ")");
@@ -825,6 +829,7 @@ command_line parse(int argc, const char* const argv[], const std::vector<std::st
   c.integer("admin-port", o.admin_port, port_range);
   c.non_empty("admin-bind", o.admin_bind, "admin bind address");
   c.integer("stats-interval", o.stats_interval_s, stats_interval_range);
+  c.integer("worker-threads", o.worker_threads, worker_threads_range);
   read_cluster(c, o, config_dir);
 
   if (!c.ok()) {

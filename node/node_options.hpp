@@ -84,6 +84,7 @@ struct node_options {
   uint16_t admin_port = defaults::node::admin_port;        // --admin-port (0 = off)
   std::string admin_bind{defaults::node::admin_bind};      // --admin-bind (address)
   int64_t stats_interval_s = defaults::node::stats_interval_s; // --stats-interval (s, 0 = off)
+  size_t worker_threads = defaults::node::worker_threads;      // --worker-threads (threads, 0 = cores)
   std::string config_file; // the file actually read (absolute; "" = none), for the start-up log
 };
 

@@ -196,6 +196,7 @@ const std::vector<documented>& every_option() {
     {"cluster-tls-ca", "PEM path", "none"},
     {"admin-port", "port, 0..65535", num(d::node::admin_port)},
     {"admin-bind", "address", std::string(d::node::admin_bind)},
+    {"worker-threads", "threads", num(d::node::worker_threads)},
     {"stats-interval", "s", num(d::node::stats_interval_s)},
   };
   return list;
