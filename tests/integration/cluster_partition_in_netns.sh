@@ -14,6 +14,7 @@
 # Env: FLOE_SIM, FLOE_NODE, FLOE_ADMIN, FLOE_STORE_DUMP. Args: edge nodes, devices, rate.
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
+source "$here/cluster_lib.sh"
 edge_nodes=${1:-12}
 devices=${2:-5}
 rate=${3:-2}
@@ -85,44 +86,6 @@ start_member() {
 
 admin() { local i=$1; shift; "$FLOE_ADMIN" --node "$net.1$i:4710" --timeout 2000 "$@"; }
 
-edge_keys() {
-  python3 -c 'import json,sys
-keys = set()
-for l in open(sys.argv[1]):
-    try: m = json.loads(l)
-    except ValueError: continue
-    if m.get("type") == "NBIRTH": keys.add(m["group"] + "/" + m["edge_node"])
-print(",".join(sorted(keys)))' "$FLOE_TEST_TMP/record.jsonl"
-}
-
-# snapshot MEMBERS: status files of the members that answer; sets `files`.
-snapshot() {
-  local i
-  files=()
-  for i in $1; do
-    admin "$i" --json -c cluster >"$FLOE_TEST_TMP/status$i.json" 2>/dev/null \
-      && files+=("$FLOE_TEST_TMP/status$i.json")
-  done
-}
-
-wait_owned() {
-  local members=$1 limit=$2 start=$SECONDS
-  while :; do
-    snapshot "$members"
-    if [ ${#files[@]} -gt 0 ] \
-       && python3 "$here/check_cluster.py" owners "$keys" "${files[@]}" >"$FLOE_TEST_TMP/owners.txt" 2>"$FLOE_TEST_TMP/owners.err"; then
-      echo "$(( SECONDS - start ))"
-      return 0
-    fi
-    if (( SECONDS - start >= limit )); then
-      cat "$FLOE_TEST_TMP/owners.err" >&2
-      for i in 1 2 3; do tail -12 "$FLOE_TEST_TMP/member$i.log" >&2; done
-      fail "members [$members] do not own every edge node exactly once after ${limit}s"
-    fi
-    sleep 0.5
-  done
-}
-
 owned_by() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["owned"]))' "$FLOE_TEST_TMP/status$1.json"; }
 
 # data flows: every answering member that owns edge nodes applies metrics within 3 s
@@ -168,12 +131,7 @@ for i in 1 2 3; do start_member "$i"; done
   2>"$FLOE_TEST_TMP/sim.log" &
 sim_pid=$!
 FLOE_TEST_PIDS+=($sim_pid)
-for _ in $(seq 100); do
-  keys=$(edge_keys 2>/dev/null || true)
-  [ "$(tr ',' '\n' <<<"$keys" | grep -c .)" -eq "$edge_nodes" ] && break
-  sleep 0.1
-done
-[ "$(tr ',' '\n' <<<"$keys" | grep -c .)" -eq "$edge_nodes" ] || fail "the simulator did not birth $edge_nodes edge nodes"
+wait_for_edge_keys "$edge_nodes"
 
 t=$(wait_owned "1 2 3" 30)
 echo "step 1, start: one owner per edge node after ${t}s"

@@ -8,6 +8,7 @@
 # Env: FLOE_SIM, FLOE_NODE, FLOE_ADMIN, FLOE_STORE_DUMP. Args: edge nodes, devices per node, rate.
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
+source "$here/cluster_lib.sh"
 edge_nodes=${1:-12}
 devices=${2:-5}
 rate=${3:-2}
@@ -16,7 +17,7 @@ rate=${3:-2}
 
 start_mosquitto
 cport=() aport=() pid=()
-for i in 1 2 3; do cport[$i]=$(free_port); aport[$i]=$(free_port); done
+for i in 1 2 3; do cport[$i]=$(stable_port); aport[$i]=$(stable_port); done
 seeds="127.0.0.1:${cport[1]},127.0.0.1:${cport[2]},127.0.0.1:${cport[3]}"
 
 # start_member I: floe-node I on its own store, admin and cluster ports; appends to its log.
@@ -32,39 +33,6 @@ start_member() {
 }
 
 admin() { local i=$1; shift; "$FLOE_ADMIN" --node "127.0.0.1:${aport[$i]}" --timeout 3000 "$@"; }
-
-# The simulator's edge nodes, "group/edge", from its record (after its first births).
-edge_keys() {
-  python3 -c 'import json,sys
-keys = set()
-for l in open(sys.argv[1]):
-    try: m = json.loads(l)
-    except ValueError: continue  # the line being written
-    if m.get("type") == "NBIRTH": keys.add(m["group"] + "/" + m["edge_node"])
-print(",".join(sorted(keys)))' "$FLOE_TEST_TMP/record.jsonl"
-}
-
-# wait_owned "MEMBERS" SECONDS: until the members in MEMBERS own each edge node exactly once.
-wait_owned() {
-  local members=$1 limit=$2 start=$SECONDS files i
-  while :; do
-    files=()
-    for i in $members; do
-      admin "$i" --json -c cluster >"$FLOE_TEST_TMP/status$i.json" 2>/dev/null && files+=("$FLOE_TEST_TMP/status$i.json")
-    done
-    if [ ${#files[@]} -gt 0 ] \
-       && python3 "$here/check_cluster.py" owners "$keys" "${files[@]}" >"$FLOE_TEST_TMP/owners.txt" 2>"$FLOE_TEST_TMP/owners.err"; then
-      echo "$(( SECONDS - start ))"
-      return 0
-    fi
-    if (( SECONDS - start >= limit )); then
-      cat "$FLOE_TEST_TMP/owners.err" >&2
-      for i in $members; do tail -15 "$FLOE_TEST_TMP/member$i.log" >&2; done
-      fail "members [$members] do not own every edge node exactly once after ${limit}s"
-    fi
-    sleep 0.5
-  done
-}
 
 # metrics I: metric values member I applied so far.
 metrics() { admin "$1" --json -c stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["metrics"])'; }
@@ -103,12 +71,7 @@ for i in 1 2 3; do start_member "$i"; done
   --stats-json "$FLOE_TEST_TMP/sim-stats.json" 2>"$FLOE_TEST_TMP/sim.log" &
 sim_pid=$!
 FLOE_TEST_PIDS+=($sim_pid)
-for _ in $(seq 100); do
-  keys=$(edge_keys 2>/dev/null || true)
-  [ "$(tr ',' '\n' <<<"$keys" | grep -c .)" -eq "$edge_nodes" ] && break
-  sleep 0.1
-done
-[ "$(tr ',' '\n' <<<"$keys" | grep -c .)" -eq "$edge_nodes" ] || fail "the simulator did not birth $edge_nodes edge nodes"
+wait_for_edge_keys "$edge_nodes"
 
 t=$(wait_owned "1 2 3" 30)
 echo "start: every edge node has one owner after ${t}s: $(owned_count 1)/$(owned_count 2)/$(owned_count 3)"
