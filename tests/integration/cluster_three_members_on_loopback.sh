@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Three floe-node members on loopback share the simulator's edge nodes: after the start, after a
-# kill -9 of one member, after its restart and after a graceful stop of another, every edge node
+# kill -9 of one member, after its restart, while another hangs (SIGSTOP) and after it resumes,
+# and after a graceful stop of a third, every edge node
 # has exactly one owner and data keeps flowing to its owner; the broker delivers each data
 # message once (not once per member). At the end, over the union of the stores: every stored
 # point was published, every series' last published value is stored, and what was lost during
@@ -127,6 +128,18 @@ t=$(wait_owned "1 2 3" 30)
 echo "restart of member 3: one owner each after ${t}s: $(owned_count 1)/$(owned_count 2)/$(owned_count 3)"
 [ "$(owned_count 3)" -eq "$victim_owned" ] \
   || fail "the restarted member owns $(owned_count 3) edge nodes, it had $victim_owned"
+wait_flowing "1 2 3" 20
+
+# A hung member (SIGSTOP): its TCP links stay open, so only the missing heartbeats tell; the
+# others take over after --cluster-timeout (3 s). Resumed, it finds its peers' heartbeats
+# overdue, gives everything up, re-links and takes its edge nodes back.
+kill -STOP "${pid[1]}"
+t=$(wait_owned "2 3" 15)
+echo "member 1 hung (SIGSTOP): 2 and 3 own everything after ${t}s"
+wait_flowing "2 3" 20
+kill -CONT "${pid[1]}"
+t=$(wait_owned "1 2 3" 30)
+echo "member 1 resumed: one owner each after ${t}s: $(owned_count 1)/$(owned_count 2)/$(owned_count 3)"
 wait_flowing "1 2 3" 20
 
 kill -TERM "${pid[2]}"
