@@ -18,6 +18,7 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_stored import Mismatches, check_points_recorded, load_jsonl, load_record, same_value  # noqa: E402
 
