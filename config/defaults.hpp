@@ -89,6 +89,11 @@ inline constexpr int progress_plain_ms = 5'000;
 
 namespace store {
 // ---- storage (store/) ----
+// A commit is refused (no_space, kept by the store writer for retry) while the data
+// directory's file system has less than this free plus twice the batch (bytes; 0 = no check).
+// RocksDB 7.8 cannot take a WAL write cut short by a full disk back cleanly (decisions D22), so
+// floe stops writing before the disk is full.
+inline constexpr uint64_t min_free_bytes = 8 * 1024 * 1024;
 // Directory of the member's RocksDB database (path; created if missing).
 inline constexpr std::string_view data_dir = "floe-data";
 // What a commit waits for: "sync" = WAL + fsync per batch, "wal" = WAL without fsync (survives

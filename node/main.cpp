@@ -82,8 +82,9 @@ void run_until_signal(std::chrono::seconds interval, Tick tick) {
 
 void print_stats_line(const query::node_stats& s, query::node_stats& prev) {
   double secs = prev.now_ms > 0 ? (s.now_ms - prev.now_ms) / 1000.0 : 0;
+  // A part that timed out reports zeros: a counter below its previous sample is no rate.
   auto rate = [&](uint64_t now, uint64_t before) {
-    return secs > 0 ? static_cast<double>(now - before) / secs : 0.0;
+    return secs > 0 && now >= before ? static_cast<double>(now - before) / secs : 0.0;
   };
   log::info("stats",
             "mqtt %s, %.0f msg/s, %.0f metrics/s | edge nodes %llu/%llu online, devices %llu/%llu "

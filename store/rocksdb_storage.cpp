@@ -4,6 +4,9 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+
+#include <sys/statvfs.h>
+#include <shared_mutex>
 #include <system_error>
 #include <vector>
 
@@ -98,9 +101,9 @@ rocksdb::ColumnFamilyOptions family_options(family f, const rocksdb_options& o,
 }
 
 // RocksDB recovers from a full disk on its own by polling free space from a background
-// thread; until then DB::Resume() answers Busy. floe resumes on the next commit instead
-// (rocksdb_storage::commit), so recovery happens when the store next needs to write, the
-// same way in production and in tests, without a timer.
+// thread. floe turns that off and recovers on the next commit instead, by closing and
+// reopening the database (rocksdb_storage::impl::recover_if_needed), so recovery happens when
+// the store next needs to write, the same way in production and in tests, without a timer.
 class resume_on_commit : public rocksdb::EventListener {
 public:
   const char* Name() const override { return "floe_resume_on_commit"; }
@@ -149,19 +152,91 @@ error bad_family(family f) {
 struct rocksdb_storage::impl {
   rocksdb_options options;
   std::shared_ptr<rocksdb::Cache> cache;
-  rocksdb::DB* db = nullptr;
+  // Every use of db/handles/families holds `mutex` shared; recovery reopens under it exclusive.
+  mutable std::shared_mutex mutex;
+  rocksdb::DB* db = nullptr; // null after a failed reopen: operations fail until one succeeds
   std::vector<rocksdb::ColumnFamilyHandle*> handles; // every family opened, ours and others
   rocksdb::ColumnFamilyHandle* families[family_count] = {};
-  std::atomic<bool> needs_resume{false};
-  std::mutex resume_mutex;
+  std::atomic<bool> needs_reopen{false};
+  std::string last_open_error; // of the last failed reopen (under `mutex`)
 
-  ~impl() {
+  ~impl() { close_db(); }
+
+  void close_db() {
     if (!db)
       return;
     for (auto* h : handles)
       db->DestroyColumnFamilyHandle(h);
-    db->Close();
+    handles.clear();
+    for (auto& f : families)
+      f = nullptr;
+    db->Close().PermitUncheckedError(); // a failing close still frees; the reopen reports
     delete db;
+    db = nullptr;
+  }
+
+  // Opens `options.path` into db, handles and families (db stays null on failure).
+  result<void> open_db() {
+    try {
+      auto dbo = db_options(options);
+      std::vector<std::string> existing;
+      if (!rocksdb::DB::ListColumnFamilies(dbo, options.path, &existing).ok())
+        existing.clear(); // new database, or unreadable: DB::Open reports the real cause
+      std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+      descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+      for (auto f : all_families)
+        descriptors.emplace_back(to_string(f), family_options(f, options, cache));
+      for (const auto& name : existing) {
+        auto known = std::any_of(descriptors.begin(), descriptors.end(),
+                                 [&](const auto& d) { return d.name == name; });
+        if (!known) // a family from a newer floe: opened (RocksDB requires it), left alone
+          descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+      }
+      auto s = rocksdb::DB::Open(dbo, options.path, descriptors, &handles, &db);
+      if (!s.ok()) {
+        db = nullptr;
+        handles.clear();
+        return floe::unexpected<error>{open_error(s, options.path)};
+      }
+      for (size_t i = 0; i < family_count; ++i)
+        families[i] = handles[i + 1]; // same order as `descriptors`
+      return {};
+    } catch (const std::exception& e) {
+      return fail(errc::io_error, "opening the database at " + options.path + ": " + e.what());
+    }
+  }
+
+  // After a failed write RocksDB holds a background error and refuses writes. DB::Resume()
+  // would clear it and go on writing to the same WAL file writer, which keeps the error: the
+  // next write then trips an assertion in Debian's librocksdb 7.8 (built with assertions,
+  // `sync_without_flush_called_`; found by the chaos suite's disk-full scenario). Reopening
+  // closes that writer and replays the WAL, which holds every batch that was acknowledged
+  // (a batch whose WAL write failed was not). Call without holding `mutex`.
+  result<void> recover_if_needed() {
+    if (!needs_reopen.load(std::memory_order_acquire))
+      return {};
+    std::unique_lock<std::shared_mutex> guard{mutex};
+    if (!needs_reopen.load(std::memory_order_relaxed))
+      return {};
+    close_db();
+    auto r = open_db();
+    if (!r) {
+      last_open_error = r.error().detail;
+      return floe::unexpected<error>{error{r.error().code, "reopening after a failed write: "
+                                                             + r.error().detail}};
+    }
+    last_open_error.clear();
+    needs_reopen.store(false, std::memory_order_release);
+    return {};
+  }
+
+  // With `mutex` held: an error when there is no open database.
+  result<void> usable() const {
+    if (db)
+      return {};
+    return fail(errc::io_error, "the database at " + options.path + " is closed after a failed "
+                                "write and could not be reopened yet ("
+                                  + last_open_error + "); the next commit tries again");
   }
 
   rocksdb::ColumnFamilyHandle* handle(family f) const {
@@ -176,28 +251,13 @@ struct rocksdb_storage::impl {
     return wo;
   }
 
-  // After a failed write RocksDB holds a background error and refuses writes until resumed.
-  result<void> resume_if_needed() {
-    if (!needs_resume.load(std::memory_order_acquire))
-      return {};
-    std::lock_guard<std::mutex> guard{resume_mutex};
-    if (!needs_resume.load(std::memory_order_relaxed))
-      return {};
-    auto s = db->Resume();
-    if (!s.ok())
-      return floe::unexpected<error>{from_status(s, "resuming writes at " + options.path)};
-    needs_resume.store(false, std::memory_order_release);
-    return {};
-  }
-
+  // With `mutex` held shared.
   result<void> write(rocksdb::WriteBatch& wb, bool sync_required, bool wal_required,
                      const std::string& what) {
-    if (auto r = resume_if_needed(); !r)
-      return r;
     auto s = db->Write(write_options(sync_required, wal_required), &wb);
     if (!s.ok()) {
       if (!s.IsInvalidArgument())
-        needs_resume.store(true, std::memory_order_release);
+        needs_reopen.store(true, std::memory_order_release);
       return floe::unexpected<error>{from_status(s, what + " at " + options.path)};
     }
     return {};
@@ -225,36 +285,36 @@ result<std::unique_ptr<rocksdb_storage>> rocksdb_storage::open(rocksdb_options o
   state->options = options;
   try {
     state->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-    auto dbo = db_options(options);
-    std::vector<std::string> existing;
-    if (!rocksdb::DB::ListColumnFamilies(dbo, options.path, &existing).ok())
-      existing.clear(); // new database, or unreadable: DB::Open reports the real cause
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-    for (auto f : all_families)
-      descriptors.emplace_back(to_string(f), family_options(f, options, state->cache));
-    for (const auto& name : existing) {
-      auto known = std::any_of(descriptors.begin(), descriptors.end(),
-                               [&](const auto& d) { return d.name == name; });
-      if (!known) // a family from a newer floe: opened (RocksDB requires it), left alone
-        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    auto s = rocksdb::DB::Open(dbo, options.path, descriptors, &state->handles, &state->db);
-    if (!s.ok()) {
-      state->db = nullptr;
-      return floe::unexpected<error>{open_error(s, options.path)};
-    }
-    for (size_t i = 0; i < family_count; ++i)
-      state->families[i] = state->handles[i + 1]; // same order as `descriptors`
   } catch (const std::exception& e) {
     return fail(errc::io_error, "opening the database at " + options.path + ": " + e.what());
   }
+  if (auto r = state->open_db(); !r)
+    return floe::unexpected<error>{r.error()};
   return std::unique_ptr<rocksdb_storage>(new rocksdb_storage(std::move(state)));
 }
 
 result<void> rocksdb_storage::commit(const write_batch& batch) {
   if (batch.empty())
     return {};
+  // Before recovering too: a reopen on a full disk fails or loses what it replays (D22).
+  if (impl_->options.min_free_bytes > 0) {
+    struct statvfs fs {};
+    if (::statvfs(impl_->options.path.c_str(), &fs) == 0) {
+      uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+      uint64_t wanted = impl_->options.min_free_bytes + 2 * batch.payload_bytes();
+      if (free_bytes < wanted)
+        return fail(errc::no_space, "commit of " + std::to_string(batch.size()) + " operations at "
+                                      + impl_->options.path + " refused: "
+                                      + std::to_string(free_bytes) + " bytes free, "
+                                      + std::to_string(wanted) + " needed (min free space "
+                                      + std::to_string(impl_->options.min_free_bytes) + ")");
+    }
+  }
+  if (auto r = impl_->recover_if_needed(); !r)
+    return r;
+  std::shared_lock<std::shared_mutex> guard{impl_->mutex};
+  if (auto u = impl_->usable(); !u)
+    return floe::unexpected<error>{u.error()};
   try {
     rocksdb::WriteBatch wb(batch.payload_bytes() + 16 * batch.size() + 16);
     // Applied in key order per family (stable: later operations on one key still win). The
@@ -288,6 +348,9 @@ result<void> rocksdb_storage::commit(const write_batch& batch) {
 }
 
 result<std::string> rocksdb_storage::get(family f, std::string_view key) {
+  std::shared_lock<std::shared_mutex> guard{impl_->mutex};
+  if (auto u = impl_->usable(); !u)
+    return floe::unexpected<error>{u.error()};
   auto* h = impl_->handle(f);
   if (!h)
     return floe::unexpected<error>{bad_family(f)};
@@ -306,6 +369,9 @@ result<std::string> rocksdb_storage::get(family f, std::string_view key) {
 }
 
 result<size_t> rocksdb_storage::scan(const scan_range& range, const scan_visitor& visit) {
+  std::shared_lock<std::shared_mutex> guard{impl_->mutex};
+  if (auto u = impl_->usable(); !u)
+    return floe::unexpected<error>{u.error()};
   auto* h = impl_->handle(range.fam);
   if (!h)
     return floe::unexpected<error>{bad_family(range.fam)};
@@ -347,6 +413,9 @@ result<size_t> rocksdb_storage::scan(const scan_range& range, const scan_visitor
 }
 
 result<uint64_t> rocksdb_storage::approximate_size(family f) {
+  std::shared_lock<std::shared_mutex> guard{impl_->mutex};
+  if (auto u = impl_->usable(); !u)
+    return floe::unexpected<error>{u.error()};
   auto* h = impl_->handle(f);
   if (!h)
     return floe::unexpected<error>{bad_family(f)};
@@ -360,6 +429,11 @@ result<uint64_t> rocksdb_storage::approximate_size(family f) {
 }
 
 result<void> rocksdb_storage::delete_older_than(family f, int64_t cutoff_ms) {
+  if (auto r = impl_->recover_if_needed(); !r)
+    return r;
+  std::shared_lock<std::shared_mutex> guard{impl_->mutex};
+  if (auto u = impl_->usable(); !u)
+    return floe::unexpected<error>{u.error()};
   auto* h = impl_->handle(f);
   if (!h)
     return floe::unexpected<error>{bad_family(f)};
@@ -420,6 +494,9 @@ std::string rocksdb_storage::describe() const {
 }
 
 result<void> rocksdb_storage::flush() {
+  std::shared_lock<std::shared_mutex> guard{impl_->mutex};
+  if (auto u = impl_->usable(); !u)
+    return floe::unexpected<error>{u.error()};
   std::vector<rocksdb::ColumnFamilyHandle*> ours(std::begin(impl_->families),
                                                  std::end(impl_->families));
   rocksdb::FlushOptions fo;
@@ -431,6 +508,9 @@ result<void> rocksdb_storage::flush() {
 }
 
 result<void> rocksdb_storage::compact(family f) {
+  std::shared_lock<std::shared_mutex> guard{impl_->mutex};
+  if (auto u = impl_->usable(); !u)
+    return floe::unexpected<error>{u.error()};
   auto* h = impl_->handle(f);
   if (!h)
     return floe::unexpected<error>{bad_family(f)};

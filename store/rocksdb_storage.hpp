@@ -27,6 +27,8 @@ struct rocksdb_options {
   int max_background_jobs = defaults::store::max_background_jobs;
   double bloom_bits_per_key = defaults::store::bloom_bits_per_key;
   size_t keep_log_files = defaults::store::keep_log_files;
+  // Free space a commit leaves on the data directory's file system (bytes; 0 = no check).
+  uint64_t min_free_bytes = defaults::store::min_free_bytes;
   // File system access; nullptr = the operating system's. Tests pass one that simulates a full
   // disk. The Env must outlive the storage.
   std::shared_ptr<rocksdb::Env> env;
@@ -45,8 +47,10 @@ public:
   rocksdb_storage(const rocksdb_storage&) = delete;
   rocksdb_storage& operator=(const rocksdb_storage&) = delete;
 
-  // After a no_space or I/O failure RocksDB stops accepting writes; the next commit first asks
-  // it to resume, so commits succeed again once the disk has room.
+  // Refused with no_space while the file system has less than min_free_bytes (+ twice the
+  // batch) free. After a failed write RocksDB stops accepting writes; the next commit with
+  // enough free space closes and reopens the database (WAL replay) and goes on, so commits
+  // succeed again once the disk has room (decisions D22).
   result<void> commit(const write_batch& batch) override;
   result<std::string> get(family f, std::string_view key) override;
   result<size_t> scan(const scan_range& range, const scan_visitor& visit) override;
