@@ -32,7 +32,8 @@ def is_point_type(datatype):
 
 def load_record(path):
     """series -> {timestamp: [(value, datatype), ...] in publish order}."""
-    lines = [json.loads(l) for l in open(path) if l.strip()]
+    with open(path) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
     undelivered = {l["undelivered"] for l in lines if "undelivered" in l}
     series = {}
     messages = 0
@@ -53,6 +54,23 @@ def load_record(path):
     return series, messages, len(undelivered)
 
 
+def load_records(paths):
+    """load_record over several record files (several simulators, or the incarnations of one
+    restarted simulator): the union of their series; where two files recorded the same
+    (series, timestamp), both values are kept, in the order of `paths`. Returns (series,
+    messages, undelivered) summed over the files."""
+    merged, messages, undelivered = {}, 0, 0
+    for path in paths:
+        series, m, u = load_record(path)
+        messages += m
+        undelivered += u
+        for name, by_ts in series.items():
+            into = merged.setdefault(name, {})
+            for ts, values in by_ts.items():
+                into.setdefault(ts, []).extend(values)
+    return merged, messages, undelivered
+
+
 def same_value(recorded, datatype, stored):
     if recorded is None or stored is None:
         return recorded is None and stored is None
@@ -66,7 +84,8 @@ def same_value(recorded, datatype, stored):
 
 
 def load_jsonl(path):
-    return [json.loads(l) for l in open(path) if l.strip()]
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
 
 
 class Mismatches:

@@ -17,14 +17,22 @@ Float is the float widened to double on both sides), sum and mean within 1e-6 re
 the largest magnitude in the window (double rounding of values that cancel; far below any
 meaningful difference). Every numeric series whose recorded points span more than MIN_SPAN_MS
 must have at least one such window (so the check cannot pass on an empty dump).
+
+  check_windows.py --stored RECORD POINTS WINDOWS [WIDTH_MS] [MIN_SPAN_MS]
+
+The same comparison against the raw points the store itself holds (floe-store-dump --points)
+instead of the recorded ones, for stores that legitimately miss published points (a member that
+was down, or owned an edge node only part of the time): every stored window must be the
+aggregate of the stored points in it. RECORD only says which series are numeric (datatype).
 Exit 0 when every check passes, 1 with the first mismatches on stderr.
 """
+import bisect
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_stored import Mismatches, load_jsonl, load_record  # noqa: E402
+from check_stored import Mismatches, load_jsonl, load_record, load_records  # noqa: E402
 
 NUMERIC = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float",
            "Double"}
@@ -74,15 +82,49 @@ def differs(field, want, got, scale):
     return not math.isclose(want, got, rel_tol=REL, abs_tol=1e-12 * scale)
 
 
+def numeric_series(record):
+    """Names of the recorded series with a numeric datatype."""
+    return {name for name, by_ts in record.items()
+            if {t for pts in by_ts.values() for _, t in pts} & NUMERIC}
+
+
+def stored_numeric_points(points, numeric_names):
+    """[(ts, value as double)] per numeric series from floe-store-dump --points lines (one
+    point per key, in time order as dumped); nulls and non-numbers left out."""
+    out = {name: [] for name in numeric_names}
+    for p in points:
+        if p["series"] not in numeric_names:
+            continue
+        v = p["value"]
+        if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        x = float(v)
+        if math.isfinite(x):
+            out[p["series"]].append((p["ts"], x))
+    for pts in out.values():
+        pts.sort()
+    return {name: pts for name, pts in out.items() if pts}
+
+
 def check(record_path, windows_path, width_ms, min_span_ms):
     record, messages, undelivered = load_record(record_path)
-    windows = load_jsonl(windows_path)
+    numeric = {name: numeric_points(record[name]) for name in numeric_series(record)}
     bad = Mismatches()
-    numeric = {}
-    for name, by_ts in record.items():
-        types = {t for pts in by_ts.values() for _, t in pts}
-        if types & NUMERIC:
-            numeric[name] = numeric_points(by_ts)
+    return compare(numeric, load_jsonl(windows_path), width_ms, min_span_ms, bad, "published")
+
+
+def check_stored_points(record_paths, points_path, windows_path, width_ms, min_span_ms):
+    record, _, _ = load_records(record_paths)
+    numeric = stored_numeric_points(load_jsonl(points_path), numeric_series(record))
+    return compare(numeric, load_jsonl(windows_path), width_ms, min_span_ms, Mismatches(),
+                   "stored")
+
+
+def compare(numeric, windows, width_ms, min_span_ms, bad, source):
+    """Every stored numeric window of width_ms against the aggregate of `numeric` (series ->
+    [(ts, x)] in time order) in it; every series spanning more than min_span_ms has one.
+    source names where `numeric` comes from ("published" or "stored"), for the messages."""
+    stamps = {name: [ts for ts, _ in pts] for name, pts in numeric.items()}
     checked = {}
     other_widths = 0
     for w in windows:
@@ -95,13 +137,15 @@ def check(record_path, windows_path, width_ms, min_span_ms):
         where = f"{name} window [{start}, {start + width_ms})"
         if name not in numeric:
             bad.add(f"{where}: numeric window stored, but no numeric points of that series "
-                    f"were published")
+                    f"were {source}")
             continue
         if start % width_ms:
             bad.add(f"{where}: start is not a multiple of the width")
-        inside = [(ts, x) for ts, x in numeric[name] if start <= ts < start + width_ms]
+        lo = bisect.bisect_left(stamps[name], start)
+        hi = bisect.bisect_left(stamps[name], start + width_ms)
+        inside = numeric[name][lo:hi]
         if not inside:
-            bad.add(f"{where}: stored count {w['count']}, but no published point lies in it")
+            bad.add(f"{where}: stored count {w['count']}, but no {source} point lies in it")
             continue
         want = aggregate(inside)
         wrong = [f for f in ("count", "first_ts_ms", "last_ts_ms", "min", "max", "sum", "mean",
@@ -121,12 +165,19 @@ def check(record_path, windows_path, width_ms, min_span_ms):
                     f"({pts[0][0]}..{pts[-1][0]}, {len(pts)} points) but no window of "
                     f"{width_ms} ms is stored")
     print(f"{sum(checked.values())} windows of {width_ms} ms checked over {len(checked)} numeric "
-          f"series ({len(numeric)} numeric series published, {long_series} span more than "
+          f"series ({len(numeric)} numeric series {source}, {long_series} span more than "
           f"{min_span_ms} ms; {len(windows)} windows stored, {other_widths} of other widths)")
-    return bad.report("mismatches between stored windows and the published points")
+    return bad.report(f"mismatches between stored windows and the {source} points")
 
 
 def main(argv):
+    if len(argv) >= 2 and argv[1] == "--stored":
+        if len(argv) not in (5, 6, 7):
+            print(__doc__, file=sys.stderr)
+            return 2
+        width = int(argv[5]) if len(argv) > 5 else 10000
+        span = int(argv[6]) if len(argv) > 6 else 20000
+        return 0 if check_stored_points([argv[2]], argv[3], argv[4], width, span) else 1
     if len(argv) not in (3, 4, 5):
         print(__doc__, file=sys.stderr)
         return 2
