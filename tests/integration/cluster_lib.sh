@@ -76,3 +76,29 @@ else:
     raise SystemExit("no free port below the ephemeral range")
 PY
 }
+
+# finish_and_check_stores SIM_PID "RUNNING MEMBERS" MIN_COVERAGE: a quiet end (the simulator
+# stops, the owners store the last values), SIGTERM to the running members (each must exit 0),
+# then every member's store (members 1..3, from ${pid[@]}) is dumped and checked against the
+# record with check_cluster.py stored.
+finish_and_check_stores() {
+  local sim=$1 running=$2 coverage=$3 i rc
+  kill -TERM "$sim"
+  wait "$sim" || true
+  sleep 2
+  for i in $running; do
+    kill -TERM "${pid[$i]}"
+    rc=0
+    wait "${pid[$i]}" || rc=$?
+    [ "$rc" -eq 0 ] || { tail -20 "$FLOE_TEST_TMP/member$i.log" >&2; fail "member $i exited with $rc"; }
+  done
+  for i in 1 2 3; do
+    if grep -q "uncaught\|terminate called\|Segmentation\|Assertion" "$FLOE_TEST_TMP/member$i.log"; then
+      fail "member $i logged a crash"
+    fi
+    "$FLOE_STORE_DUMP" --data-dir "$FLOE_TEST_TMP/data$i" --points >"$FLOE_TEST_TMP/points$i.jsonl" \
+      || fail "floe-store-dump of member $i failed"
+  done
+  python3 "$here/check_cluster.py" stored "$FLOE_TEST_TMP/record.jsonl" "$coverage" \
+    "$FLOE_TEST_TMP/points1.jsonl" "$FLOE_TEST_TMP/points2.jsonl" "$FLOE_TEST_TMP/points3.jsonl"
+}

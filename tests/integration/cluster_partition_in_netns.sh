@@ -54,19 +54,8 @@ for i in 1 2 3; do
   ip -n "${ns[$i]}" link set lo up
 done
 
-mqtt_port=$(free_port)
-cat >"$FLOE_TEST_TMP/mosquitto.conf" <<CONF
-listener $mqtt_port $net.1
-allow_anonymous true
-persistence false
-max_queued_messages 100000
-user $(id -un)
-log_dest file $FLOE_TEST_TMP/mosquitto.log
-CONF
-"$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$FLOE_TEST_TMP/mosquitto.conf" &
-FLOE_TEST_PIDS+=($!)
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/$net.1/$mqtt_port") 2>/dev/null && break; sleep 0.1; done
-broker="tcp://$net.1:$mqtt_port"
+start_mosquitto "$net.1"
+broker=$MQTT_URI
 seeds="$net.11:4711,$net.12:4711,$net.13:4711"
 pid=()
 
@@ -177,19 +166,6 @@ t=$(wait_owned "1 3" 15)
 echo "step 5, member 2 killed: 1 and 3 own everything after ${t}s"
 assert_flowing "1 3"
 
-kill -TERM "$sim_pid"
-wait "$sim_pid" || true
-sleep 2
-for i in 1 3; do
-  kill -TERM "${pid[$i]}"
-  rc=0
-  wait "${pid[$i]}" || rc=$?
-  [ "$rc" -eq 0 ] || { tail -20 "$FLOE_TEST_TMP/member$i.log" >&2; fail "member $i exited with $rc"; }
-done
-for i in 1 2 3; do
-  "$FLOE_STORE_DUMP" --data-dir "$FLOE_TEST_TMP/data$i" --points >"$FLOE_TEST_TMP/points$i.jsonl" \
-    || fail "floe-store-dump of member $i failed"
-done
-python3 "$here/check_cluster.py" stored "$FLOE_TEST_TMP/record.jsonl" 0.6 \
-  "$FLOE_TEST_TMP/points1.jsonl" "$FLOE_TEST_TMP/points2.jsonl" "$FLOE_TEST_TMP/points3.jsonl"
+# Quiet end, then the stores.
+finish_and_check_stores "$sim_pid" "1 3" 0.6
 echo "PASS"

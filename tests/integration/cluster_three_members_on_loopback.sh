@@ -151,22 +151,6 @@ t=$(wait_owned "1 3" 10)
 echo "graceful stop of member 2: members 1 and 3 own everything after ${t}s"
 wait_flowing "1 3" 20
 
-# Quiet end: the simulator stops (NDEATHs), the owners store the last values, then stop.
-kill -TERM "$sim_pid"
-wait "$sim_pid" || true
-sleep 2
-for i in 1 3; do
-  kill -TERM "${pid[$i]}"
-  rc=0
-  wait "${pid[$i]}" || rc=$?
-  [ "$rc" -eq 0 ] || { tail -20 "$FLOE_TEST_TMP/member$i.log" >&2; fail "member $i exited with $rc"; }
-done
-for i in 1 2 3; do
-  grep -q "uncaught\|terminate called\|Segmentation" "$FLOE_TEST_TMP/member$i.log" \
-    && fail "member $i logged a crash"
-  "$FLOE_STORE_DUMP" --data-dir "$FLOE_TEST_TMP/data$i" --points >"$FLOE_TEST_TMP/points$i.jsonl" \
-    || fail "floe-store-dump of member $i failed"
-done
-python3 "$here/check_cluster.py" stored "$FLOE_TEST_TMP/record.jsonl" 0.8 \
-  "$FLOE_TEST_TMP/points1.jsonl" "$FLOE_TEST_TMP/points2.jsonl" "$FLOE_TEST_TMP/points3.jsonl"
+# Quiet end, then the stores.
+finish_and_check_stores "$sim_pid" "1 3" 0.8
 echo "PASS"

@@ -33,24 +33,25 @@ s.close()
 PY
 }
 
-# Waits up to $2 seconds (default 10) until 127.0.0.1:$1 accepts connections.
+# Waits up to $2 seconds (default 10) until ${3:-127.0.0.1}:$1 accepts connections.
 wait_for_port() {
-  local port=$1 limit=${2:-10} i
+  local port=$1 limit=${2:-10} host=${3:-127.0.0.1} i
   for ((i = 0; i < limit * 10; i++)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
-  echo "nothing listens on 127.0.0.1:$port after ${limit}s" >&2
+  echo "nothing listens on $host:$port after ${limit}s" >&2
   return 1
 }
 
-# start_mosquitto: starts a broker on a free loopback port; sets MQTT_PORT and MQTT_URI.
+# start_mosquitto [ADDRESS]: starts a broker on a free port at ADDRESS (default loopback); sets
+# MQTT_PORT and MQTT_URI.
 start_mosquitto() {
-  local mosquitto_bin
+  local mosquitto_bin address=${1:-127.0.0.1}
   mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
   MQTT_PORT=$(free_port)
   cat >"$FLOE_TEST_TMP/mosquitto.conf" <<CONF
-listener $MQTT_PORT 127.0.0.1
+listener $MQTT_PORT $address
 allow_anonymous true
 persistence false
 max_queued_messages 100000
@@ -61,8 +62,8 @@ log_dest file $FLOE_TEST_TMP/mosquitto.log
 CONF
   "$mosquitto_bin" -c "$FLOE_TEST_TMP/mosquitto.conf" &
   FLOE_TEST_PIDS+=($!)
-  wait_for_port "$MQTT_PORT" 10
-  MQTT_URI="tcp://127.0.0.1:$MQTT_PORT"
+  wait_for_port "$MQTT_PORT" 10 "$address"
+  MQTT_URI="tcp://$address:$MQTT_PORT"
   export MQTT_PORT MQTT_URI
 }
 
