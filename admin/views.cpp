@@ -478,6 +478,9 @@ std::string cluster_text(const cluster::cluster_status& s) {
     t.add({m.id + (m.configured ? "" : " *"), state, hb, since, reports.empty() ? "-" : reports});
   }
   out += t.render();
+  if (std::any_of(s.members.begin(), s.members.end(),
+                  [](const cluster::member_status& m) { return !m.configured; }))
+    out += "* not in this member's --seeds: it joined by connecting here\n";
   out += "acquired " + u(s.acquisitions) + ", released " + u(s.releases)
          + " edge nodes since start; " + u(s.connect_failures) + " failed connects; "
          + u(s.heartbeats_received) + " heartbeats received\n";

@@ -191,6 +191,17 @@ CAF_TEST(nodes_lists_every_edge_node_with_devices_online_of_total) {
   CAF_CHECK(contains(text, "1/2 edge nodes online"));
 }
 
+CAF_TEST(cluster_shows_each_member_with_its_state_and_the_owned_edge_nodes) {
+  CAF_CHECK_EQUAL(sh.run_line("cluster"), exit_ok);
+  auto text = out.str();
+  CAF_CHECK(contains(text, "member 10.0.0.1:4711: majority, 2 of 3 live; owns 2 of 3 known"));
+  CAF_CHECK(contains(text, "10.0.0.2:4711"));
+  CAF_CHECK(contains(text, "down (connection_lost)"));
+  CAF_CHECK(contains(text, "owned: Plant/A Plant/C"));
+  // Every member is in the seeds here: no footnote.
+  CAF_CHECK(text.find("not in this member's --seeds") == std::string::npos);
+}
+
 CAF_TEST(an_unknown_device_fails_with_exit_1_and_the_nodes_reason) {
   CAF_CHECK_EQUAL(sh.run_line("show G/e1/nope"), exit_failed);
   CAF_CHECK(contains(err.str(), "show: unknown device 'nope' of edge node G/e1"));
@@ -328,6 +339,16 @@ CAF_TEST(completion_of_commands_options_and_paths) {
 CAF_TEST_FIXTURE_SCOPE_END()
 
 CAF_TEST_FIXTURE_SCOPE(admin_shell_json, json_fixture)
+
+CAF_TEST(cluster_json_lists_members_and_owned_edge_nodes) {
+  CAF_CHECK_EQUAL(sh.run_line("cluster"), exit_ok);
+  auto j = nlohmann::json::parse(out.str());
+  CAF_CHECK_EQUAL(j["command"], "cluster");
+  CAF_CHECK_EQUAL(j["members"].size(), 3u);
+  CAF_CHECK_EQUAL(j["members"][2]["last_down"], "connection_lost");
+  CAF_CHECK_EQUAL(j["owned"].size(), 2u);
+  CAF_CHECK_EQUAL(j["live"], 2);
+}
 
 CAF_TEST(json_replies_are_one_object_each) {
   CAF_CHECK_EQUAL(sh.run_line("nodes"), exit_ok);
