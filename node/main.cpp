@@ -209,6 +209,9 @@ int run(const node::node_options& o) {
                                                     &unreadable);
   if (unreadable > 0)
     log::warn("node", "%zu stored alarm events could not be read", unreadable);
+  // Alarm states of before the restart, from the newest stored events (D17).
+  auto saved_alarms = std::make_shared<const alarms::saved_alarms>(
+    alarms::saved_from_history(history));
   auto book = sys.spawn(alarms::alarm_book, writer, defaults::node::alarm_history_events,
                         std::move(history));
   auto directory = sys.spawn(host::edge_node_directory, defaults::node::query_timeout_ms);
@@ -223,6 +226,8 @@ int run(const node::node_options& o) {
   ctx->session.rebirth_throttle_ms = o.rebirth_throttle_ms;
   ctx->dictionary = dictionary;
   ctx->rules = rules;
+  if (!saved_alarms->empty())
+    ctx->saved_alarms = saved_alarms;
   ctx->writer = writer;
   ctx->alarm_book = book;
   node::ingest in{sys, ctx, directory};

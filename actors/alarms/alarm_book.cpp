@@ -32,6 +32,31 @@ alarm_view view_of(const alarm_event& e) {
   return v;
 }
 
+saved_alarms saved_from_history(const std::vector<alarm_view>& history) {
+  saved_alarms out;
+  for (const auto& v : history) {
+    auto state = alarm_state_from_string(v.state);
+    if (!state)
+      continue;
+    auto it = out.find(v.alarm_id);
+    if (it != out.end() && it->second.last_transition_ms > v.timestamp_ms)
+      continue;
+    saved_alarm& s = out[v.alarm_id];
+    // The acknowledgement is kept while the occurrence lasts (its events after the ack do not
+    // repeat the name).
+    std::string acked = v.transition == "acknowledged" ? v.acknowledged_by
+                        : (it != out.end() && it->second.occurrence == v.occurrence)
+                          ? it->second.acknowledged_by
+                          : std::string{};
+    s.state = *state;
+    s.occurrence = v.occurrence;
+    s.last_transition_ms = v.timestamp_ms;
+    s.message = v.message;
+    s.acknowledged_by = std::move(acked);
+  }
+  return out;
+}
+
 alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
                                            storage_actors::store_writer_actor writer,
                                            size_t history_limit,
@@ -45,6 +70,14 @@ alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
   return {
     [=](alarm_report& r) {
       auto& st = self->state;
+      if (r.restored) {
+        for (auto& e : r.events) {
+          auto& slot = st.alarms[e.alarm_id];
+          slot.last = std::move(e);
+          slot.owner = r.owner;
+        }
+        return;
+      }
       for (auto& e : r.events) {
         if (e.what != transition::acknowledged)
           log::info("alarm", "%s %s [%s] %s", to_string(e.what), e.alarm_id.c_str(),

@@ -35,6 +35,10 @@ using alarm_book_pointer = alarm_book_actor::stateful_pointer<alarm_book_state>;
 // `restored`: history from before a restart (storage_actors::load_alarm_history), oldest
 // first. The alarms that were active then are not: their state machines start afresh with
 // their devices, and raise again if their condition still holds.
+// The newest event of every alarm id in `history` (any order; later entries of one timestamp
+// win), for series_alarms::restore. Events with a state name it does not know are skipped.
+saved_alarms saved_from_history(const std::vector<alarm_view>& history);
+
 alarm_book_actor::behavior_type alarm_book(alarm_book_pointer self,
                                            storage_actors::store_writer_actor writer,
                                            size_t history_limit,

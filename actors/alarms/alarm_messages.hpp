@@ -28,6 +28,9 @@ namespace floe::alarms {
 struct alarm_report {
   std::vector<alarm_event> events;
   host::alarm_owner_actor owner;
+  // States restored after a restart (series_alarms::restore): they update the active list and
+  // the owner, but are neither logged as transitions nor stored again.
+  bool restored = false;
 };
 
 // One alarm transition or state, for display.

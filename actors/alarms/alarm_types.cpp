@@ -47,6 +47,14 @@ std::optional<rule_kind> rule_kind_from_string(std::string_view s) noexcept {
   return std::nullopt;
 }
 
+std::optional<alarm_state> alarm_state_from_string(std::string_view s) noexcept {
+  for (auto st : {alarm_state::normal, alarm_state::unack_active, alarm_state::ack_active,
+                  alarm_state::unack_cleared})
+    if (s == to_string(st))
+      return st;
+  return std::nullopt;
+}
+
 const char* to_string(alarm_state s) noexcept {
   switch (s) {
     case alarm_state::normal:

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 
 namespace floe::alarms {
@@ -115,6 +116,19 @@ struct alarm_status {
 };
 
 std::string make_alarm_id(std::string_view rule_name, const series_key& key);
+
+// What a restart keeps of an alarm that was not normal: its newest stored event (decisions D17).
+struct saved_alarm {
+  alarm_state state = alarm_state::normal;
+  uint64_t occurrence = 0;
+  int64_t last_transition_ms = 0;
+  std::string message;
+  std::string acknowledged_by;
+};
+using saved_alarms = std::unordered_map<std::string, saved_alarm>; // by alarm id
+
+// "unack_active" -> alarm_state::unack_active; nullopt for anything else than to_string's names.
+std::optional<alarm_state> alarm_state_from_string(std::string_view s) noexcept;
 
 enum class ack_error : uint8_t {
   unknown_alarm,        // no alarm with this id in this series

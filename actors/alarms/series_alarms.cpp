@@ -60,6 +60,33 @@ std::optional<int64_t> series_alarms::next_deadline() const noexcept {
   return out;
 }
 
+std::vector<alarm_event> series_alarms::restore(const saved_alarms& saved) {
+  std::vector<alarm_event> out;
+  for (auto& a : alarms_) {
+    auto it = saved.find(make_alarm_id(a.def->name, key_));
+    if (it == saved.end())
+      continue;
+    const auto& s = it->second;
+    // Occurrences go on counting: (alarm id, occurrence) names one record in the history.
+    a.occurrence = s.occurrence;
+    if (s.state == alarm_state::normal)
+      continue;
+    a.state = s.state;
+    a.occurrence = s.occurrence;
+    a.last_transition_ms = s.last_transition_ms;
+    a.pending_since_ms.reset();
+    a.rec = std::make_unique<record>();
+    a.rec->raised_ms = s.last_transition_ms;
+    a.rec->message = s.message;
+    a.rec->acknowledged_by = s.acknowledged_by;
+    if (!s.acknowledged_by.empty())
+      a.rec->acknowledged_ms = s.last_transition_ms;
+    auto what = s.state == alarm_state::unack_cleared ? transition::cleared : transition::raised;
+    out.push_back(make_event(a, what, s.last_transition_ms, std::nullopt));
+  }
+  return out;
+}
+
 alarm_event series_alarms::make_event(alarm& a, transition what, int64_t t,
                                       std::optional<double> value) {
   alarm_event ev;

@@ -84,6 +84,14 @@ public:
   result<alarm_event, ack_error> acknowledge(std::string_view alarm_id, std::string_view who,
                                              int64_t timestamp_ms);
 
+  // After a restart: every bound alarm found in `saved` continues its occurrence count, and one
+  // that was not normal takes the saved state, message and acknowledgement, as if it had never
+  // stopped; the next
+  // judgement clears (or keeps) it as usual. Returns one event per restored alarm (its last
+  // transition, as stored) for the alarm book's active list; nothing new to store. Call before
+  // any sample.
+  std::vector<alarm_event> restore(const saved_alarms& saved);
+
   // One entry per bound rule, in rule file order, normal ones included.
   std::vector<alarm_status> status() const;
 

@@ -21,22 +21,28 @@ alarms::series_key key_of(const device_actor_state& st, const std::string& metri
   return {st.group, st.edge_node, st.device, metric};
 }
 
-// Null when no rule applies (most metrics): they then cost nothing per value.
-std::unique_ptr<alarms::series_alarms> bind_alarms(const device_actor_state& st,
-                                                   const std::string& metric, int64_t now) {
+void report(device_pointer self, std::vector<alarms::alarm_event>&& events,
+            bool restored = false) {
+  if (events.empty() || !self->state.ctx->alarm_book)
+    return;
+  alarm_owner_actor owner = caf::actor_cast<device_actor>(self);
+  self->send(self->state.ctx->alarm_book,
+             alarms::alarm_report{std::move(events), owner, restored});
+}
+
+// Null when no rule applies (most metrics): they then cost nothing per value. Alarms that were
+// active before a restart come back in their state (D17) and are reported to the alarm book.
+std::unique_ptr<alarms::series_alarms> bind_alarms(device_pointer self, const std::string& metric,
+                                                   int64_t now) {
+  auto& st = self->state;
   if (!st.ctx->rules || st.ctx->rules->size() == 0)
     return nullptr;
   auto a = std::make_unique<alarms::series_alarms>(st.ctx->rules, key_of(st, metric), now);
   if (a->empty())
     return nullptr;
+  if (st.ctx->saved_alarms)
+    report(self, a->restore(*st.ctx->saved_alarms), true);
   return a;
-}
-
-void report(device_pointer self, std::vector<alarms::alarm_event>&& events) {
-  if (events.empty() || !self->state.ctx->alarm_book)
-    return;
-  alarm_owner_actor owner = caf::actor_cast<device_actor>(self);
-  self->send(self->state.ctx->alarm_book, alarms::alarm_report{std::move(events), owner});
 }
 
 void append(std::vector<alarms::alarm_event>& out, std::vector<alarms::alarm_event>&& in) {
@@ -111,7 +117,7 @@ void on_birth(device_pointer self, device_birth& b) {
     if (auto old = st.metrics.find(name); old != st.metrics.end())
       m.alarms = std::move(old->second.alarms);
     else
-      m.alarms = bind_alarms(st, name, now);
+      m.alarms = bind_alarms(self, name, now);
     m.def = std::move(*defs[i]);
     m.series = ids[i];
     next.emplace(name, std::move(m));
@@ -262,7 +268,7 @@ device_actor::behavior_type device_behavior(device_pointer self, host_context_pt
   st.group = std::move(group);
   st.edge_node = std::move(edge_node);
   st.device = std::move(device);
-  st.presence_alarms = bind_alarms(st, "", st.ctx->now_ms());
+  st.presence_alarms = bind_alarms(self, "", st.ctx->now_ms());
   return {
     [=](device_birth& b) { on_birth(self, b); },
     [=](device_updates& u) { on_updates(self, u); },

@@ -38,6 +38,9 @@ struct host_context {
   std::shared_ptr<store::series_dictionary> dictionary;
   // Alarm rules; null or empty: no alarms.
   std::shared_ptr<const alarms::rule_set> rules;
+  // Alarm states of before the restart (alarm_book.hpp saved_from_history); null: none. Each
+  // series restores its own when its alarms are bound.
+  std::shared_ptr<const alarms::saved_alarms> saved_alarms;
 
   storage_actors::store_writer_actor writer; // required
   alarms::alarm_book_actor alarm_book;       // null: alarm transitions are only counted

@@ -47,6 +47,50 @@ static_assert(std::is_nothrow_move_constructible_v<series_alarms>);
 
 CAF_TEST_FIXTURE_SCOPE(alarm_lifecycle_tests, fixture)
 
+CAF_TEST(an_alarm_active_before_a_restart_is_active_again_and_clears_with_its_occurrence) {
+  saved_alarms saved;
+  saved[id] = saved_alarm{alarm_state::ack_active, 7, 5000, "nh3-detector-1: ammonia 40 ppm",
+                          "alice"};
+  saved["other@plant/edge-1/x/ppm"] = saved_alarm{alarm_state::unack_active, 1, 10, "", ""};
+  auto restored = alarms.restore(saved);
+  CAF_REQUIRE_EQUAL(restored.size(), 1u); // only the alarm bound to this series
+  CAF_CHECK(restored[0].what == transition::raised);
+  CAF_CHECK(restored[0].state == alarm_state::ack_active);
+  CAF_CHECK_EQUAL(restored[0].occurrence, 7u);
+  CAF_CHECK(state() == alarm_state::ack_active);
+  // Still above the limit: nothing new. Back to normal: cleared, same occurrence, acknowledged
+  // already, so the occurrence closes (normal).
+  CAF_CHECK(alarms.on_value(6000, 40).empty());
+  auto cleared = alarms.on_value(7000, 10);
+  CAF_REQUIRE_EQUAL(cleared.size(), 1u);
+  CAF_CHECK(cleared[0].what == transition::cleared);
+  CAF_CHECK_EQUAL(cleared[0].occurrence, 7u);
+  CAF_CHECK(state() == alarm_state::normal);
+  // The next raise is a new occurrence.
+  auto again = alarms.on_value(8000, 50);
+  CAF_REQUIRE_EQUAL(again.size(), 1u);
+  CAF_CHECK_EQUAL(again[0].occurrence, 8u);
+}
+
+CAF_TEST(a_restored_unacknowledged_alarm_can_be_acknowledged) {
+  saved_alarms saved;
+  saved[id] = saved_alarm{alarm_state::unack_cleared, 2, 5000, "gone", ""};
+  auto restored = alarms.restore(saved);
+  CAF_REQUIRE_EQUAL(restored.size(), 1u);
+  CAF_CHECK(restored[0].what == transition::cleared);
+  auto acked = ack("bob", 6000);
+  CAF_CHECK(acked.state == alarm_state::normal);
+  CAF_CHECK_EQUAL(acked.occurrence, 2u);
+}
+
+CAF_TEST(a_saved_normal_alarm_stays_normal_and_its_next_raise_is_a_new_occurrence) {
+  saved_alarms saved;
+  saved[id] = saved_alarm{alarm_state::normal, 3, 5000, "", ""};
+  CAF_CHECK(alarms.restore(saved).empty());
+  CAF_CHECK(state() == alarm_state::normal);
+  CAF_CHECK_EQUAL(alarms.on_value(6000, 40).at(0).occurrence, 4u);
+}
+
 CAF_TEST(raise_ack_clear_closes_the_record) {
   CAF_CHECK(state() == alarm_state::normal);
   auto raised = alarms.on_value(1000, 40);

@@ -371,3 +371,41 @@ CAF_TEST(alarm history survives a restart of the alarm book on the same store) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+floe::alarms::alarm_view event_view(std::string id, std::string transition, std::string state,
+                                    int64_t t, uint64_t occurrence, std::string by = {}) {
+  floe::alarms::alarm_view v;
+  v.alarm_id = std::move(id);
+  v.transition = std::move(transition);
+  v.state = std::move(state);
+  v.timestamp_ms = t;
+  v.occurrence = occurrence;
+  v.acknowledged_by = std::move(by);
+  v.message = "m";
+  return v;
+}
+
+} // namespace
+
+CAF_TEST(the saved state of an alarm is its newest stored event with the acknowledgement kept) {
+  using namespace floe::alarms;
+  std::vector<alarm_view> history = {
+    event_view("a", "raised", "unack_active", 1000, 1),
+    event_view("b", "raised", "unack_active", 1500, 4),
+    event_view("a", "acknowledged", "ack_active", 2000, 1, "alice"),
+    event_view("b", "cleared", "unack_cleared", 2500, 4),
+    event_view("c", "raised", "bogus_state", 3000, 1),
+  };
+  auto saved = saved_from_history(history);
+  CAF_CHECK_EQUAL(saved.size(), 2u);
+  CAF_CHECK(saved.at("a").state == alarm_state::ack_active);
+  CAF_CHECK_EQUAL(saved.at("a").acknowledged_by, "alice");
+  CAF_CHECK(saved.at("b").state == alarm_state::unack_cleared);
+  CAF_CHECK_EQUAL(saved.at("b").occurrence, 4u);
+  CAF_CHECK_EQUAL(saved.at("b").last_transition_ms, 2500);
+  // Order does not matter: the newest event wins.
+  std::reverse(history.begin(), history.end());
+  CAF_CHECK(saved_from_history(history).at("a").state == alarm_state::ack_active);
+}
