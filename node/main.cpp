@@ -280,23 +280,23 @@ int run(const node::node_options& o) {
                                : caf::actor_cast<caf::actor>(sys.middleman().actor_handle());
     // Acquire: route first, so the messages the subscription brings find their session; the
     // Rebirth goes once the broker confirmed the subscription (its NBIRTH must not be missed).
-    cs.acquire = [&in, &client, &sys](const std::string& key) {
-      auto sup = in.own(key);
+    // "group/edge" (a cluster key) -> its subscription filter.
+    auto filter_of = [](const std::string& key) {
       auto slash = key.find('/');
-      client->subscribe(sparkplug::edge_node_filter(key.substr(0, slash), key.substr(slash + 1)),
-                        [sup, key](bool ok) {
-                          if (ok)
-                            caf::anon_send(sup, host::rebirth_atom::value,
-                                           std::string("shard acquired"));
-                          else
-                            log::warn("cluster", "the broker refused the subscription of edge "
-                                      "node %s", key.c_str());
-                        });
+      return sparkplug::edge_node_filter(key.substr(0, slash), key.substr(slash + 1));
     };
-    cs.release = [&in, &client](const std::string& key) {
-      auto slash = key.find('/');
-      client->unsubscribe(sparkplug::edge_node_filter(key.substr(0, slash),
-                                                      key.substr(slash + 1)));
+    cs.acquire = [&in, &client, filter_of](const std::string& key) {
+      auto sup = in.own(key);
+      client->subscribe(filter_of(key), [sup, key](bool ok) {
+        if (ok)
+          caf::anon_send(sup, host::rebirth_atom::value, std::string("shard acquired"));
+        else
+          log::warn("cluster", "the broker refused the subscription of edge node %s",
+                    key.c_str());
+      });
+    };
+    cs.release = [&in, &client, filter_of](const std::string& key) {
+      client->unsubscribe(filter_of(key));
       in.disown(key);
     };
     cs.known = dictionary->edge_nodes();

@@ -77,7 +77,6 @@ struct cluster_member_state {
   std::map<caf::actor_addr, std::string> link_ids;   // reverse, for down_msgs
   std::map<std::string, caf::actor> queries;         // member id -> its query actor
   std::vector<membership_event> events;              // reused buffer
-  std::vector<std::string> scratch;                  // reused buffer
   std::optional<int64_t> deadline_timer_ms;          // a deadline tick is pending for this time
   bool leaving = false;
   bool left = false;
