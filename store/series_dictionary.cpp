@@ -1,6 +1,7 @@
 #include "store/series_dictionary.hpp"
 
 #include <set>
+#include <unordered_map>
 
 #include "config/defaults.hpp"
 
@@ -75,10 +76,14 @@ result<std::unique_ptr<series_dictionary>> series_dictionary::load(storage& db) 
     series_id id = read_be32(value.data());
     if (id < first_series_id || id > max_series_id)
       return corrupt("\"" + std::string(name) + "\" has the invalid id " + std::to_string(id));
-    if (!dict->names_.emplace(id, std::string(name)).second)
-      return corrupt("id " + std::to_string(id) + " is assigned to \"" + dict->names_[id]
-                     + "\" and \"" + std::string(name) + "\"");
-    dict->ids_.emplace(std::string(name), id);
+    if (!dict->names_.insert(id, name)) {
+      if (auto other = dict->names_.name_of(id))
+        return corrupt("id " + std::to_string(id) + " is assigned to \"" + std::string(*other)
+                       + "\" and \"" + std::string(name) + "\"");
+      return corrupt("\"" + std::string(name) + "\" has the implausible id "
+                     + std::to_string(id) + " (ids are assigned densely from "
+                     + std::to_string(first_series_id) + ")");
+    }
     return true;
   });
   if (!r)
@@ -94,8 +99,8 @@ result<std::unique_ptr<series_dictionary>> series_dictionary::load(storage& db) 
     if (raw.size() != 4)
       return corrupt("reverse key with a " + std::to_string(raw.size()) + "-byte id");
     series_id id = read_be32(raw.data());
-    auto it = dict->names_.find(id);
-    if (it == dict->names_.end() || it->second != value)
+    auto name = dict->names_.name_of(id);
+    if (!name || *name != value)
       return corrupt("id " + std::to_string(id) + " maps back to \"" + std::string(value)
                      + "\", which does not map to it");
     return true;
@@ -107,9 +112,10 @@ result<std::unique_ptr<series_dictionary>> series_dictionary::load(storage& db) 
   if (reverse_entries != dict->names_.size())
     return fail(errc::corruption, "series dictionary: " + std::to_string(dict->names_.size())
                                     + " names but " + std::to_string(reverse_entries) + " ids");
-  for (const auto& [id, name] : dict->names_)
+  dict->names_.for_each([&](series_id id, std::string_view) {
     if (id >= dict->next_)
       dict->next_ = id + 1;
+  });
   return dict;
 }
 
@@ -131,10 +137,10 @@ series_dictionary::resolve_all(const std::vector<std::string>& names) {
     // Fast path: every name is known (all data messages after the birth).
     std::shared_lock<std::shared_mutex> read{maps_mutex_};
     for (const auto& name : names) {
-      auto it = ids_.find(name);
-      if (it == ids_.end())
+      auto id = names_.find(name);
+      if (!id)
         break;
-      out.push_back(it->second);
+      out.push_back(*id);
     }
     if (out.size() == names.size())
       return out;
@@ -148,8 +154,8 @@ series_dictionary::resolve_all(const std::vector<std::string>& names) {
   {
     std::shared_lock<std::shared_mutex> read{maps_mutex_};
     for (const auto& name : names) {
-      if (auto it = ids_.find(name); it != ids_.end()) {
-        out.push_back(it->second);
+      if (auto id = names_.find(name)) {
+        out.push_back(*id);
         continue;
       }
       if (auto it = fresh_ids.find(name); it != fresh_ids.end()) {
@@ -179,28 +185,23 @@ series_dictionary::resolve_all(const std::vector<std::string>& names) {
   if (auto r = db_.commit(batch); !r)
     return floe::unexpected<error>{r.error()};
   std::unique_lock<std::shared_mutex> write{maps_mutex_};
-  for (const auto& [name, id] : fresh) {
-    ids_.emplace(std::string(name), id);
-    names_.emplace(id, std::string(name));
-  }
+  for (const auto& [name, id] : fresh)
+    names_.insert(id, name);
   next_ = next;
   return out;
 }
 
 std::optional<series_id> series_dictionary::find(std::string_view name) const {
   std::shared_lock<std::shared_mutex> read{maps_mutex_};
-  auto it = ids_.find(std::string(name));
-  if (it == ids_.end())
-    return std::nullopt;
-  return it->second;
+  return names_.find(name);
 }
 
 std::optional<std::string> series_dictionary::name_of(series_id id) const {
   std::shared_lock<std::shared_mutex> read{maps_mutex_};
-  auto it = names_.find(id);
-  if (it == names_.end())
+  auto name = names_.name_of(id);
+  if (!name)
     return std::nullopt;
-  return it->second;
+  return std::string(*name);
 }
 
 size_t series_dictionary::size() const {
@@ -216,12 +217,12 @@ series_id series_dictionary::next_free_id() const {
 std::vector<std::string> series_dictionary::edge_nodes() const {
   std::set<std::string> keys;
   std::shared_lock<std::shared_mutex> guard{maps_mutex_};
-  for (const auto& [id, name] : names_) {
+  names_.for_each([&](series_id, std::string_view name) {
     auto first = name.find('/');
     auto second = first == std::string::npos ? first : name.find('/', first + 1);
     if (second != std::string::npos)
-      keys.emplace(name, 0, second);
-  }
+      keys.emplace(name.substr(0, second));
+  });
   return {keys.begin(), keys.end()};
 }
 

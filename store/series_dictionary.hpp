@@ -18,10 +18,10 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "store/keys.hpp"
+#include "store/series_name_table.hpp"
 #include "store/storage.hpp"
 
 namespace floe::store {
@@ -67,10 +67,8 @@ private:
   std::mutex assign_mutex_;
   // Guards the maps; held only briefly, never across I/O.
   mutable std::shared_mutex maps_mutex_;
-  std::unordered_map<std::string, series_id> ids_;
-  std::unordered_map<series_id, std::string> names_;
+  series_name_table names_;
   series_id next_ = first_series_id; // written under both mutexes
-
 };
 
 } // namespace floe::store
