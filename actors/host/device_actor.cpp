@@ -15,7 +15,84 @@
 
 namespace floe::host {
 
+last_value& last_value::operator=(last_value&& other) noexcept {
+  if (this != &other) {
+    clear();
+    word_ = other.word_;
+    tag_ = other.tag_;
+    other.tag_ = tag::none;
+  }
+  return *this;
+}
+
+void last_value::clear() noexcept {
+  if (tag_ == tag::boxed)
+    delete word_.boxed;
+  tag_ = tag::none;
+}
+
+void last_value::set(sparkplug::value&& v) {
+  if (tag_ == tag::boxed && v.index() > 5) { // reuse the box
+    *word_.boxed = std::move(v);
+    return;
+  }
+  clear();
+  if (std::holds_alternative<std::monostate>(v)) {
+    return;
+  } else if (auto* b = std::get_if<bool>(&v)) {
+    word_.b = *b;
+    tag_ = tag::boolean;
+  } else if (auto* i = std::get_if<int64_t>(&v)) {
+    word_.i = *i;
+    tag_ = tag::signed64;
+  } else if (auto* u = std::get_if<uint64_t>(&v)) {
+    word_.u = *u;
+    tag_ = tag::unsigned64;
+  } else if (auto* f = std::get_if<float>(&v)) {
+    word_.f = *f;
+    tag_ = tag::float32;
+  } else if (auto* d = std::get_if<double>(&v)) {
+    word_.d = *d;
+    tag_ = tag::float64;
+  } else {
+    word_.boxed = new sparkplug::value(std::move(v));
+    tag_ = tag::boxed;
+  }
+}
+
+sparkplug::value last_value::get() const {
+  switch (tag_) {
+    case tag::none:
+      return std::monostate{};
+    case tag::boolean:
+      return word_.b;
+    case tag::signed64:
+      return word_.i;
+    case tag::unsigned64:
+      return word_.u;
+    case tag::float32:
+      return word_.f;
+    case tag::float64:
+      return word_.d;
+    case tag::boxed:
+      return *word_.boxed;
+  }
+  return std::monostate{};
+}
+
 namespace {
+
+// The tracked metrics in name order (views and the registry list metrics by name).
+template <class Metrics>
+auto by_name(Metrics& metrics) {
+  std::vector<decltype(&metrics[0])> out;
+  out.reserve(metrics.size());
+  for (auto& m : metrics)
+    if (m.tracked)
+      out.push_back(&m);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  return out;
+}
 
 alarms::series_key key_of(const device_actor_state& st, const std::string& metric) {
   return {st.group, st.edge_node, st.device, metric};
@@ -63,7 +140,7 @@ void schedule(device_pointer self) {
       next = d;
   };
   consider(st.presence_alarms);
-  for (auto& [name, m] : st.metrics)
+  for (auto& m : st.metrics)
     consider(m.alarms);
   if (auto a = st.alarm_timer.rearm(next, st.ctx->now_ms()))
     self->delayed_send(self, std::chrono::milliseconds(a->delay_ms), timer_atom::value,
@@ -72,15 +149,15 @@ void schedule(device_pointer self) {
 
 std::string registry_json(const device_actor_state& st, int64_t timestamp) {
   nlohmann::json metrics = nlohmann::json::array();
-  for (auto& [name, m] : st.metrics) {
-    nlohmann::json j{{"name", name}, {"datatype", sparkplug::to_string(m.def.type)},
-                     {"series", m.series}};
-    if (m.def.alias)
-      j["alias"] = *m.def.alias;
-    if (m.def.properties) {
+  for (const tracked_metric* m : by_name(st.metrics)) {
+    nlohmann::json j{{"name", m->name}, {"datatype", sparkplug::to_string(m->type)},
+                     {"series", m->series}};
+    if (m->has_alias)
+      j["alias"] = m->alias;
+    if (m->properties) {
       nlohmann::json props = nlohmann::json::object();
-      for (size_t i = 0; i < m.def.properties->keys.size(); ++i)
-        props[m.def.properties->keys[i]] = render_property(m.def.properties->values[i]);
+      for (size_t i = 0; i < m->properties->keys.size(); ++i)
+        props[m->properties->keys[i]] = render_property(m->properties->values[i]);
       j["properties"] = std::move(props);
     }
     metrics.push_back(std::move(j));
@@ -95,13 +172,9 @@ void on_birth(device_pointer self, device_birth& b) {
   auto& st = self->state;
   auto now = st.ctx->now_ms();
   std::vector<std::string> names;
-  std::vector<metric_definition*> defs;
-  for (auto& d : b.metrics) {
-    if (d.is_template_definition || d.name.empty())
-      continue;
-    names.push_back(store::series_name(st.group, st.edge_node, st.device, d.name));
-    defs.push_back(&d);
-  }
+  for (auto& d : b.metrics)
+    if (!d.is_template_definition && !d.name.empty())
+      names.push_back(store::series_name(st.group, st.edge_node, st.device, d.name));
   std::vector<store::series_id> ids(names.size(), 0);
   if (auto resolved = st.ctx->dictionary->resolve_all(names)) {
     ids = std::move(*resolved);
@@ -110,17 +183,41 @@ void on_birth(device_pointer self, device_birth& b) {
                st.group.c_str(), st.edge_node.c_str(), st.device.c_str(),
                store::to_string(resolved.error()).c_str());
   }
-  std::map<std::string, tracked_metric> next;
-  for (size_t i = 0; i < defs.size(); ++i) {
-    std::string name = defs[i]->name; // copied: the definition is moved below
-    tracked_metric m;
-    if (auto old = st.metrics.find(name); old != st.metrics.end())
-      m.alarms = std::move(old->second.alarms);
-    else
-      m.alarms = bind_alarms(self, name, now);
-    m.def = std::move(*defs[i]);
-    m.series = ids[i];
-    next.emplace(name, std::move(m));
+  // Alarms of metrics that stay keep their state: found by name in the old metric set.
+  std::vector<tracked_metric*> old_by_name;
+  for (auto& m : st.metrics)
+    if (m.alarms)
+      old_by_name.push_back(&m);
+  std::sort(old_by_name.begin(), old_by_name.end(),
+            [](auto* a, auto* x) { return a->name < x->name; });
+  auto old_alarms = [&](const std::string& name) -> std::unique_ptr<alarms::series_alarms> {
+    auto it = std::lower_bound(old_by_name.begin(), old_by_name.end(), name,
+                               [](auto* m, const std::string& n) { return m->name < n; });
+    if (it == old_by_name.end() || (*it)->name != name)
+      return nullptr;
+    return std::move((*it)->alarms);
+  };
+  std::vector<tracked_metric> next(b.metrics.size());
+  size_t next_id = 0;
+  for (size_t i = 0; i < b.metrics.size(); ++i) {
+    auto& d = b.metrics[i];
+    auto& m = next[i];
+    m.name = std::move(d.name);
+    m.type = d.type;
+    if (d.is_template_definition || m.name.empty()) {
+      m.tracked = false;
+      continue;
+    }
+    m.series = ids[next_id++];
+    if (d.alias) {
+      m.has_alias = true;
+      m.alias = *d.alias;
+    }
+    if (d.properties)
+      m.properties = std::make_unique<const sparkplug::property_set>(std::move(*d.properties));
+    m.alarms = old_alarms(m.name);
+    if (!m.alarms)
+      m.alarms = bind_alarms(self, m.name, now);
   }
   st.metrics = std::move(next);
   st.birth_timestamp = b.timestamp;
@@ -141,14 +238,14 @@ void on_updates(device_pointer self, device_updates& msg) {
       ++st.messages;
       counted = true;
     }
-    auto it = st.metrics.find(u.name);
-    if (it == st.metrics.end()) {
+    if (u.index >= st.metrics.size() || !st.metrics[u.index].tracked
+        || st.metrics[u.index].name != u.name) {
       // Only the session decides which metrics exist; a value for an unknown one means the
       // birth certificate was not delivered to this actor (it is stored after the next birth).
       ++st.unstored_points;
       continue;
     }
-    auto& m = it->second;
+    auto& m = st.metrics[u.index];
     if (m.series != 0 && !u.is_transient) {
       if (auto sv = stored_value_of(u.value, u.type)) {
         store::stored_point p;
@@ -179,7 +276,7 @@ void on_updates(device_pointer self, device_updates& msg) {
       alarms::sample s{u.timestamp, alarms::reading_of(u.value), u.quality};
       append(events, m.alarms->on_sample(s));
     }
-    m.value = std::move(u.value);
+    m.value.set(std::move(u.value));
     m.timestamp_ms = u.timestamp;
     m.quality = u.quality;
     m.has_value = true;
@@ -198,13 +295,13 @@ void on_status(device_pointer self, const device_status& s) {
     st.online = true;
     if (st.presence_alarms)
       append(events, st.presence_alarms->on_online(s.timestamp));
-    for (auto& [name, m] : st.metrics)
+    for (auto& m : st.metrics)
       if (m.alarms)
         append(events, m.alarms->on_online(s.timestamp));
   } else {
     st.online = false;
     st.offline_timestamp = s.timestamp;
-    for (auto& [name, m] : st.metrics) {
+    for (auto& m : st.metrics) {
       m.stale = true;
       if (m.alarms)
         append(events, m.alarms->on_offline(s.timestamp));
@@ -234,26 +331,28 @@ device_state_view make_view(const device_actor_state& st) {
                             s.message});
   };
   add_alarms(st.presence_alarms);
-  for (auto& [name, m] : st.metrics) {
+  for (const tracked_metric* m : by_name(st.metrics)) {
     metric_view mv;
-    mv.name = name;
-    mv.alias = m.def.alias ? static_cast<int64_t>(*m.def.alias) : -1;
-    mv.datatype = sparkplug::to_string(m.def.type);
-    mv.value = m.has_value ? render_value(m.value) : "";
-    if (auto r = alarms::reading_of(m.value); r && m.has_value
-                                               && m.def.type != sparkplug::datatype::boolean) {
-      mv.numeric = true;
-      mv.number = *r;
+    mv.name = m->name;
+    mv.alias = m->has_alias ? static_cast<int64_t>(m->alias) : -1;
+    mv.datatype = sparkplug::to_string(m->type);
+    if (m->has_value) {
+      auto value = m->value.get();
+      mv.value = render_value(value);
+      if (auto r = alarms::reading_of(value); r && m->type != sparkplug::datatype::boolean) {
+        mv.numeric = true;
+        mv.number = *r;
+      }
     }
-    mv.timestamp_ms = m.timestamp_ms;
-    mv.quality = m.stale ? quality_stale : m.quality;
-    mv.stale = m.stale;
-    mv.updates = m.updates;
-    if (m.def.properties)
-      for (size_t i = 0; i < m.def.properties->keys.size(); ++i)
-        mv.properties[m.def.properties->keys[i]] = render_property(m.def.properties->values[i]);
+    mv.timestamp_ms = m->timestamp_ms;
+    mv.quality = m->stale ? quality_stale : m->quality;
+    mv.stale = m->stale;
+    mv.updates = m->updates;
+    if (m->properties)
+      for (size_t i = 0; i < m->properties->keys.size(); ++i)
+        mv.properties[m->properties->keys[i]] = render_property(m->properties->values[i]);
     v.metrics.push_back(std::move(mv));
-    add_alarms(m.alarms);
+    add_alarms(m->alarms);
   }
   return v;
 }
@@ -281,7 +380,7 @@ device_actor::behavior_type device_behavior(device_pointer self, host_context_pt
       std::vector<alarms::alarm_event> events;
       if (st.presence_alarms)
         append(events, st.presence_alarms->on_tick(now));
-      for (auto& [name, m] : st.metrics)
+      for (auto& m : st.metrics)
         if (m.alarms)
           append(events, m.alarms->on_tick(now));
       report(self, std::move(events));
@@ -305,7 +404,7 @@ device_actor::behavior_type device_behavior(device_pointer self, host_context_pt
       };
       if (auto r = try_ack(st.presence_alarms))
         return *r;
-      for (auto& [name, m] : st.metrics)
+      for (auto& m : st.metrics)
         if (auto r = try_ack(m.alarms))
           return *r;
       return "error: unknown alarm " + alarm_id;

@@ -16,10 +16,10 @@
 // Spawned by its edge_node_supervisor (linked: it ends with the supervisor).
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -32,16 +32,60 @@
 
 namespace floe::host {
 
+// The current value of one metric. Memory: there is one per metric of every device, so
+// scalars (Boolean, integers, Float, Double, DateTime) are kept inline and only other values
+// (strings, bytes, arrays, DataSets, Templates) on the heap: 16 bytes instead of
+// sizeof(sparkplug::value) (144) per metric.
+class last_value {
+public:
+  last_value() = default;
+  last_value(last_value&& other) noexcept : word_(other.word_), tag_(other.tag_) {
+    other.tag_ = tag::none;
+  }
+  last_value& operator=(last_value&& other) noexcept;
+  last_value(const last_value&) = delete;
+  last_value& operator=(const last_value&) = delete;
+  ~last_value() { clear(); }
+
+  void set(sparkplug::value&& v);
+  // A copy (monostate before the first set() and for null).
+  sparkplug::value get() const;
+
+private:
+  enum class tag : uint8_t { none, boolean, signed64, unsigned64, float32, float64, boxed };
+  union word {
+    bool b;
+    int64_t i;
+    uint64_t u;
+    float f;
+    double d;
+    sparkplug::value* boxed; // owned, tag::boxed only
+  };
+  void clear() noexcept;
+
+  word word_{};
+  tag tag_ = tag::none;
+};
+static_assert(sizeof(last_value) == 16);
+
+// One metric of the device's last birth, in birth order (an update names its metric by its
+// position in that birth, metric_update::index). Memory: one per metric of every device; the
+// birth definition is reduced to what the device shows (name, datatype, alias, properties).
 struct tracked_metric {
-  metric_definition def;
-  store::series_id series = 0; // 0: no id (dictionary failed): not stored
-  sparkplug::value value;      // monostate until a value arrives (or null)
+  std::string name;
+  store::series_id series = 0; // 0: not stored (no id from the dictionary, or not tracked)
+  last_value value;            // valid when has_value
   int64_t timestamp_ms = 0;
+  uint64_t updates = 0;
+  uint64_t alias = 0;          // valid when has_alias
+  std::unique_ptr<const sparkplug::property_set> properties; // null: the birth gave none
+  std::unique_ptr<alarms::series_alarms> alarms;             // null: no rule applies
   int32_t quality = quality_good;
+  sparkplug::datatype type = sparkplug::datatype::unknown;
+  bool tracked = true;         // false: a template definition (its values are ignored)
+  bool has_alias = false;
   bool has_value = false;
   bool stale = false;
-  uint64_t updates = 0;
-  std::unique_ptr<alarms::series_alarms> alarms; // null: no rule applies
 };
 
 struct device_actor_state {
@@ -55,7 +99,7 @@ struct device_actor_state {
   int64_t offline_timestamp = 0;
   uint64_t messages = 0;
   uint64_t unstored_points = 0; // values without a series id
-  std::map<std::string, tracked_metric> metrics;
+  std::vector<tracked_metric> metrics; // in birth order (metric_update::index)
   std::unique_ptr<alarms::series_alarms> presence_alarms; // offline rules of this scope
   deadline_timer alarm_timer; // earliest alarm deadline of the device
 };

@@ -562,13 +562,26 @@ void edge_node_session::on_ddeath(std::string_view device, const payload& p, int
   events_.emplace_back(device_offline{std::string(device), offline_reason::ddeath, ts});
 }
 
+std::optional<uint32_t> edge_node_session::scope::find(std::string_view name) const {
+  auto it = std::lower_bound(by_name.begin(), by_name.end(), name,
+                             [this](uint32_t i, std::string_view n) {
+                               return std::string_view(state.metrics[i].name) < n;
+                             });
+  if (it == by_name.end() || state.metrics[*it].name != name)
+    return std::nullopt;
+  return *it;
+}
+
 void edge_node_session::register_birth(uint32_t scope_id, std::string_view device, payload& p,
                                        int64_t birth_ts, int64_t now_ms) {
   scope& s = scope_at(scope_id);
   s.state.metrics.clear();
   s.by_name.clear();
   s.state.metrics.reserve(p.metrics.size());
-  s.by_name.reserve(p.metrics.size());
+  // Names seen so far in this birth (a birth may list a metric more than once); the sorted
+  // s.by_name is built from it at the end.
+  std::unordered_map<std::string, uint32_t> seen;
+  seen.reserve(p.metrics.size());
   // Filled in after the loop; emitted first so consumers know the definitions before values.
   size_t registration = events_.size();
   events_.emplace_back(birth_registered{std::string(device), birth_ts, {}});
@@ -582,8 +595,8 @@ void edge_node_session::register_birth(uint32_t scope_id, std::string_view devic
             "birth metric #" + std::to_string(i) + " has no name; skipped");
       continue;
     }
-    auto [by_name, added] = s.by_name.try_emplace(*m.name,
-                                                  static_cast<uint32_t>(s.state.metrics.size()));
+    auto [by_name, added] = seen.try_emplace(*m.name,
+                                             static_cast<uint32_t>(s.state.metrics.size()));
     if (added) {
       if (m.type == datatype::unknown)
         fault(fault_kind::invalid_birth_metric, device,
@@ -619,9 +632,17 @@ void edge_node_session::register_birth(uint32_t scope_id, std::string_view devic
       }
     }
     std::string name = std::move(*m.name);
-    emit_metric(device, std::move(name), m, birth_ts, true);
+    emit_metric(device, std::move(name), by_name->second, m, birth_ts, true);
   }
 
+  s.by_name.resize(s.state.metrics.size());
+  for (uint32_t i = 0; i < s.by_name.size(); ++i)
+    s.by_name[i] = i;
+  std::sort(s.by_name.begin(), s.by_name.end(), [&s](uint32_t a, uint32_t b) {
+    return s.state.metrics[a].name < s.state.metrics[b].name;
+  });
+  s.by_name.shrink_to_fit();
+  s.state.metrics.shrink_to_fit();
   std::get<birth_registered>(events_[registration]).metrics = s.state.metrics;
   if (duplicate_aliases > 0)
     rebirth(rebirth_reason::duplicate_alias,
@@ -662,8 +683,8 @@ void edge_node_session::on_data(message_type type, std::string_view device, payl
     }
     if (!def && m.name) {
       // An unknown alias with a known name still applies by the name.
-      if (auto named = s.by_name.find(*m.name); named != s.by_name.end())
-        def = &s.state.metrics[named->second];
+      if (auto named = s.find(*m.name))
+        def = &s.state.metrics[*named];
       else if (!m.alias)
         faults.note(fault_kind::unknown_metric, quoted(*m.name));
     }
@@ -690,7 +711,8 @@ void edge_node_session::on_data(message_type type, std::string_view device, payl
       type_template_members(*def, scope_id, *tv, faults);
 
     std::string name = (m.name && *m.name == def->name) ? std::move(*m.name) : def->name;
-    emit_metric(device, std::move(name), m, payload_ts, false);
+    auto index = static_cast<uint32_t>(def - s.state.metrics.data());
+    emit_metric(device, std::move(name), index, m, payload_ts, false);
   }
 
   for (size_t k = 0; k < fault_kind_count; ++k) {
@@ -757,8 +779,8 @@ const metric_definition* edge_node_session::find_template_definition(
   // Definitions belong in the NBIRTH; the TCK's edge also puts them in a DBIRTH.
   for (uint32_t id : {scope_id, uint32_t{0}}) {
     const scope& s = scope_at(id);
-    if (auto it = s.by_name.find(name); it != s.by_name.end())
-      return &s.state.metrics[it->second];
+    if (auto i = s.find(name))
+      return &s.state.metrics[*i];
     if (id == 0)
       break;
   }
@@ -767,11 +789,12 @@ const metric_definition* edge_node_session::find_template_definition(
 
 // ---- output ----
 
-void edge_node_session::emit_metric(std::string_view device, std::string name, metric& m,
-                                    int64_t payload_ts, bool from_birth) {
+void edge_node_session::emit_metric(std::string_view device, std::string name, uint32_t index,
+                                    metric& m, int64_t payload_ts, bool from_birth) {
   metric_update u;
   u.device = std::string(device);
   u.name = std::move(name);
+  u.index = index;
   u.type = m.type;
   u.value = std::move(m.val);
   u.timestamp = m.timestamp ? to_ms(*m.timestamp) : payload_ts;

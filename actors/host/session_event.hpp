@@ -115,6 +115,9 @@ struct device_offline {
 struct metric_update {
   std::string device;
   std::string name;
+  // Position of the metric's definition in the metrics of the last birth_registered of its
+  // device (or node): consumers find the metric without looking its name up.
+  uint32_t index = 0;
   sparkplug::datatype type = sparkplug::datatype::unknown; // unknown: the birth gave none
   sparkplug::value value;                                  // monostate: null (is_null)
   int64_t timestamp = 0; // metric timestamp, else payload timestamp, else arrival time

@@ -134,6 +134,34 @@ CAF_TEST(metric_timestamp_defaults_to_the_payload_then_to_arrival) {
   CAF_CHECK_EQUAL(values[0].timestamp, now);
 }
 
+CAF_TEST(updates_name_their_metric_by_its_position_in_the_birth) {
+  feed(mt::nbirth,
+       nbirth(1, 0, {def("A", datatype::int32, int64_t{1}, 1), def("B", datatype::int32, int64_t{2}),
+                     def("A", datatype::int32, int64_t{3}, 1),
+                     def("C", datatype::int32, int64_t{4}, 3)}));
+  auto births = all<birth_registered>();
+  CAF_REQUIRE_EQUAL(births.size(), 1u);
+  // bdSeq and Node Control/Rebirth come first; "A" listed twice is defined once.
+  const auto& defs = births[0].metrics;
+  auto position = [&](const std::string& name) {
+    for (size_t i = 0; i < defs.size(); ++i)
+      if (defs[i].name == name)
+        return static_cast<uint32_t>(i);
+    return UINT32_MAX;
+  };
+  auto from_birth = all<metric_update>();
+  CAF_REQUIRE_EQUAL(from_birth.size(), defs.size() + 1);
+  for (const auto& u : from_birth)
+    CAF_CHECK_EQUAL(u.index, position(u.name));
+  feed(mt::ndata, with(1, {by_alias(3, uint64_t{40}), by_name("B", uint64_t{20}),
+                           by_alias(1, uint64_t{10})}));
+  auto values = all<metric_update>();
+  CAF_REQUIRE_EQUAL(values.size(), 3u);
+  CAF_CHECK_EQUAL(values[0].index, position("C"));
+  CAF_CHECK_EQUAL(values[1].index, position("B"));
+  CAF_CHECK_EQUAL(values[2].index, position("A"));
+}
+
 CAF_TEST(quality_property_is_reported_and_absent_quality_is_good) {
   born_with_device();
   auto bad = by_alias(1, 1.0);
