@@ -101,6 +101,11 @@ inline constexpr std::string_view data_dir = "floe-data";
 inline constexpr std::string_view durability = "sync";
 // Memtable size per column family before it is flushed to an SST file (bytes). RocksDB: 64 MiB.
 inline constexpr uint64_t write_buffer_bytes = 64 * 1024 * 1024;
+// Memory all memtables of the database may hold together (bytes; 0 = no bound beyond
+// write_buffer_bytes per family). Past 7/8 of it RocksDB flushes the largest mutable memtable.
+// RocksDB: 0 (no WriteBufferManager). Bounds the memtables' share of RSS whatever the number of
+// families written to (five, each could otherwise hold two write buffers).
+inline constexpr uint64_t memtable_budget_bytes = 64 * 1024 * 1024;
 // LRU block cache shared by all column families (bytes). RocksDB: 8 MiB.
 inline constexpr uint64_t block_cache_bytes = 128 * 1024 * 1024;
 // Uncompressed size of an SST data block (bytes). RocksDB: 4 KiB; neighbouring samples of one

@@ -53,6 +53,7 @@ constexpr bounds reorder_timeout_range{0, 600'000};          // ms
 constexpr bounds reorder_buffer_range{0, 127};               // messages (half the seq space)
 constexpr bounds rebirth_throttle_range{0, 3'600'000};       // ms
 constexpr bounds write_buffer_range{1, 64 * gib};            // bytes
+constexpr bounds memtable_budget_range{0, 1024 * gib};       // bytes (0 = no budget)
 constexpr bounds block_cache_range{1, 1024 * gib};           // bytes
 constexpr bounds batch_range{1, 10'000'000};                 // points
 constexpr bounds retention_range{0, 100 * 366 * 24};         // h (0 = forever)
@@ -249,6 +250,10 @@ option_set::option_set() {
       "memtable size per column family before it is flushed (bytes, "
         + range_text(write_buffer_range) + "; default "
         + format_bytes(d::store::write_buffer_bytes) + ")");
+  add(storage, "store-memtable-budget", "BYTES",
+      "memory all memtables may hold together; past 7/8 of it the largest is flushed (bytes, "
+        + range_text(memtable_budget_range) + ", 0 = only --store-write-buffer per family; "
+        "default " + format_bytes(d::store::memtable_budget_bytes) + ")");
   add(storage, "store-block-cache", "BYTES",
       "LRU block cache shared by all column families (bytes, " + range_text(block_cache_range)
         + "; default " + format_bytes(d::store::block_cache_bytes) + ")");
@@ -814,6 +819,7 @@ command_line parse(int argc, const char* const argv[], const std::vector<std::st
   if (c.ok() && o.durability != "sync" && o.durability != "wal" && o.durability != "none")
     c.fail("store-durability", "must be sync, wal or none, got '" + o.durability + "'");
   c.integer("store-write-buffer", o.write_buffer_bytes, write_buffer_range);
+  c.integer("store-memtable-budget", o.memtable_budget_bytes, memtable_budget_range);
   c.integer("store-block-cache", o.block_cache_bytes, block_cache_range);
   c.integer("store-batch-max", o.batch_max_points, batch_range);
   c.integer("retention-points", o.points_retention_h, retention_range);

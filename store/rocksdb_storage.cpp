@@ -19,6 +19,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include "store/retention.hpp"
 
@@ -121,6 +122,11 @@ rocksdb::DBOptions db_options(const rocksdb_options& o) {
   db.create_if_missing = o.create_if_missing;
   // Default: false. A database from an older floe gains families it did not have.
   db.create_missing_column_families = true;
+  // Default: none. One budget for the memtables of all families (bytes), so their memory does
+  // not grow with the number of families written to.
+  if (o.memtable_budget_bytes > 0)
+    db.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
+      static_cast<size_t>(o.memtable_budget_bytes));
   // Default: 2 (threads shared by flushes and compactions).
   db.max_background_jobs = o.max_background_jobs;
   // Default: 0 = 4 x sum of write buffers. A rarely written family (meta) keeps old WAL files

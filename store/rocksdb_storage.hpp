@@ -21,6 +21,7 @@ struct rocksdb_options {
   // Create the directory and the database when missing; otherwise open fails with not_found.
   bool create_if_missing = true;
   uint64_t write_buffer_bytes = defaults::store::write_buffer_bytes;
+  uint64_t memtable_budget_bytes = defaults::store::memtable_budget_bytes; // 0 = none
   uint64_t block_cache_bytes = defaults::store::block_cache_bytes;
   uint64_t block_bytes = defaults::store::block_bytes;
   uint64_t max_total_wal_bytes = defaults::store::max_total_wal_bytes;

@@ -173,6 +173,7 @@ const std::vector<documented>& every_option() {
     {"data-dir", "path", std::string(d::store::data_dir)},
     {"store-durability", "sync|wal|none", std::string(d::store::durability)},
     {"store-write-buffer", "bytes", std::to_string(d::store::write_buffer_bytes) + " = 64 MiB"},
+    {"store-memtable-budget", "bytes", std::to_string(d::store::memtable_budget_bytes) + " = 64 MiB"},
     {"store-block-cache", "bytes", std::to_string(d::store::block_cache_bytes) + " = 128 MiB"},
     {"store-batch-max", "points", num(d::node::store_batch_max_points)},
     {"retention-points", "h", num(d::node::points_retention_h)},
@@ -223,6 +224,7 @@ void check_defaults(const node_options& o) {
   CAF_CHECK_EQUAL(o.data_dir, std::string(d::store::data_dir));
   CAF_CHECK_EQUAL(o.durability, std::string(d::store::durability));
   CAF_CHECK_EQUAL(o.write_buffer_bytes, d::store::write_buffer_bytes);
+  CAF_CHECK_EQUAL(o.memtable_budget_bytes, d::store::memtable_budget_bytes);
   CAF_CHECK_EQUAL(o.block_cache_bytes, d::store::block_cache_bytes);
   CAF_CHECK_EQUAL(o.batch_max_points, d::node::store_batch_max_points);
   CAF_CHECK_EQUAL(o.points_retention_h, d::node::points_retention_h);
@@ -266,7 +268,7 @@ CAF_TEST(every option is read from the command line) {
      "--reconnect-min", "100", "--reconnect-max", "100", "--subscribe-qos", "0", "--groups",
      "plant-a, plant-b", "--reorder-timeout", "0", "--reorder-buffer", "127",
      "--rebirth-throttle", "1000", "--data-dir", "/var/lib/floe", "--store-durability", "wal",
-     "--store-write-buffer", "1048576", "--store-block-cache", "2097152", "--store-batch-max",
+     "--store-write-buffer", "1048576", "--store-memtable-budget", "0", "--store-block-cache", "2097152", "--store-batch-max",
      "500", "--retention-points", "0", "--retention-windows", "48", "--retention-interval", "60",
      "--windows", "1m,10s", "--allowed-lateness", "0", "--aggregators", "64", "--alarm-rules",
      shipped_rules, "--admin-port", "0", "--admin-bind", "0.0.0.0", "--stats-interval", "0"});
@@ -292,6 +294,7 @@ CAF_TEST(every option is read from the command line) {
   CAF_CHECK_EQUAL(o.data_dir, "/var/lib/floe");
   CAF_CHECK_EQUAL(o.durability, "wal");
   CAF_CHECK_EQUAL(o.write_buffer_bytes, 1048576u);
+  CAF_CHECK_EQUAL(o.memtable_budget_bytes, 0u);
   CAF_CHECK_EQUAL(o.block_cache_bytes, 2097152u);
   CAF_CHECK_EQUAL(o.batch_max_points, 500u);
   CAF_CHECK_EQUAL(o.points_retention_h, 0);
