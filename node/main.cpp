@@ -89,7 +89,8 @@ void print_stats_line(const query::node_stats& s, query::node_stats& prev) {
   log::info("stats",
             "mqtt %s, %.0f msg/s, %.0f metrics/s | edge nodes %llu/%llu online, devices %llu/%llu "
             "| points committed %llu (%.0f/s), pending %llu, windows %llu | rebirths %llu, faults "
-            "%llu, malformed %llu | alarms active %llu | actors %llu, rss %.0f MiB, commit latency p50 "
+            "%llu, malformed %llu | alarms active %llu | actors %llu, rss %.0f MiB, heap %.1f MiB, "
+            "commit latency p50 "
             "%lld ms p99 %lld ms",
             s.ingest.connected ? "up" : "DOWN", rate(s.ingest.messages, prev.ingest.messages),
             rate(s.metrics, prev.metrics),
@@ -106,6 +107,7 @@ void print_stats_line(const query::node_stats& s, query::node_stats& prev) {
             static_cast<unsigned long long>(s.malformed_payloads),
             static_cast<unsigned long long>(s.active_alarms),
             static_cast<unsigned long long>(s.actors), s.rss_bytes / 1048576.0,
+            s.heap_bytes / 1048576.0,
             static_cast<long long>(s.store.commit_latency_p50_ms),
             static_cast<long long>(s.store.commit_latency_p99_ms));
   prev = s;

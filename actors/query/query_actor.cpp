@@ -1,5 +1,6 @@
 #include "actors/query/query_actor.hpp"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -231,6 +232,15 @@ uint64_t resident_bytes() {
   return n == 2 ? resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
+uint64_t heap_in_use_bytes() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+#else
+  return 0;
+#endif
+}
+
 caf::result<node_stats> gather_stats(query_pointer self) {
   auto& st = self->state.setup;
   auto rp = self->make_response_promise<node_stats>();
@@ -242,6 +252,7 @@ caf::result<node_stats> gather_stats(query_pointer self) {
     stats->ingest = st.ingest();
   stats->actors = self->home_system().registry().running();
   stats->rss_bytes = resident_bytes();
+  stats->heap_bytes = heap_in_use_bytes();
   auto timeout = std::chrono::milliseconds(st.timeout_ms);
   // Writer, then every aggregator, then directory, then alarms; a part that times out is left
   // at zero rather than failing the whole answer.

@@ -149,6 +149,9 @@ struct node_stats {
   uint64_t open_windows = 0;
   uint64_t windows_emitted = 0;
   uint64_t active_alarms = 0;
+  // Bytes allocated with malloc and not freed (glibc mallinfo2; 0 elsewhere). Unlike rss_bytes
+  // it leaves out memory the allocator keeps free for reuse, so it moves with floe's own state.
+  uint64_t heap_bytes = 0;
 };
 
 template <class Inspector>
@@ -156,7 +159,8 @@ typename Inspector::result_type inspect(Inspector& f, node_stats& x) {
   return f(caf::meta::type_name("floe::query::node_stats"), x.host_id, x.now_ms, x.uptime_ms,
            x.ingest, x.edge_nodes_online, x.devices, x.devices_online, x.sparkplug_messages,
            x.metrics, x.rebirths_requested, x.protocol_faults, x.malformed_payloads, x.actors,
-           x.rss_bytes, x.store, x.open_windows, x.windows_emitted, x.active_alarms);
+           x.rss_bytes, x.store, x.open_windows, x.windows_emitted, x.active_alarms,
+           x.heap_bytes);
 }
 
 using query_actor = caf::typed_actor<
