@@ -91,9 +91,11 @@ metric_definition define(const metric& m) {
     d.name = *m.name;
   d.alias = m.alias;
   d.type = m.type;
-  d.properties = m.properties;
+  if (m.properties)
+    d.properties.ensure() = *m.properties;
   if (const auto* tv = std::get_if<sparkplug::template_value>(&m.val)) {
-    d.template_ref = tv->template_ref;
+    if (tv->template_ref)
+      d.template_ref.ensure() = *tv->template_ref;
     d.is_template_definition = tv->is_definition.value_or(false);
     d.members.reserve(tv->metrics.size());
     for (const auto& member : tv->metrics)
@@ -161,10 +163,19 @@ const char* to_string(offline_reason r) noexcept {
   return "invalid";
 }
 
+namespace {
+
+template <class T>
+bool same(const windows::heap_box<T>& a, const windows::heap_box<T>& b) {
+  return a ? (b && *a == *b) : !b;
+}
+
+} // namespace
+
 bool operator==(const metric_definition& a, const metric_definition& b) {
   return a.name == b.name && a.alias == b.alias && a.type == b.type
-         && a.properties == b.properties && a.members == b.members
-         && a.template_ref == b.template_ref
+         && same(a.properties, b.properties) && a.members == b.members
+         && same(a.template_ref, b.template_ref)
          && a.is_template_definition == b.is_template_definition;
 }
 
@@ -749,7 +760,9 @@ void edge_node_session::type_template_members(const metric_definition& def, uint
     if (!member_def) {
       if (!shape_looked_up) {
         shape_looked_up = true;
-        const auto& ref = def.template_ref ? def.template_ref : tv.template_ref;
+        const std::string* ref = def.template_ref ? def.template_ref.get()
+                                 : tv.template_ref  ? &*tv.template_ref
+                                                    : nullptr;
         if (ref)
           shape = find_template_definition(scope_id, *ref);
       }

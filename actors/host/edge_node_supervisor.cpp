@@ -39,6 +39,10 @@ void send_status(supervisor_pointer self, const std::string& device, bool online
   }
 }
 
+// Events a drain buffer keeps room for between messages (events; a DATA message of 100 metrics
+// needs about 100).
+constexpr size_t max_kept_events = 256;
+
 void publish_rebirth(supervisor_pointer self, const rebirth_request& r) {
   auto& st = self->state;
   log::info("host", "rebirth requested from %s/%s: %s (%s)", st.session->group_id().c_str(),
@@ -99,6 +103,10 @@ void drain(supervisor_pointer self) {
   }
   flush();
   st.events.clear();
+  // A birth of many devices leaves a buffer of tens of thousands of events behind; the buffers
+  // alternate between session and supervisor (take_events swaps), so both are freed this way.
+  if (st.events.capacity() > max_kept_events)
+    std::vector<session_event>{}.swap(st.events);
 }
 
 void schedule(supervisor_pointer self) {

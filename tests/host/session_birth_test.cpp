@@ -114,7 +114,8 @@ CAF_TEST(nbirth_registers_definitions_before_emitting_its_values) {
   CAF_CHECK_EQUAL(reg->metrics[2].name, "Temp");
   CAF_CHECK_EQUAL(reg->metrics[2].alias, std::optional<uint64_t>{1});
   CAF_CHECK(reg->metrics[2].type == datatype::float64);
-  CAF_CHECK(reg->metrics[2].properties == std::optional<property_set>{props});
+  CAF_REQUIRE(reg->metrics[2].properties);
+  CAF_CHECK(*reg->metrics[2].properties == props);
   auto values = all<metric_update>();
   CAF_REQUIRE_EQUAL(values.size(), 3u);
   CAF_CHECK_EQUAL(values[2].name, "Temp");

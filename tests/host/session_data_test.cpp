@@ -214,7 +214,8 @@ CAF_TEST(template_members_are_typed_by_the_birth_instance_and_definition) {
   CAF_REQUIRE_EQUAL(reg[0].metrics.size(), 4u);
   CAF_CHECK(reg[0].metrics[2].is_template_definition);
   CAF_CHECK_EQUAL(reg[0].metrics[2].members.size(), 2u);
-  CAF_CHECK_EQUAL(reg[0].metrics[3].template_ref, std::optional<std::string>{"Motor"});
+  CAF_REQUIRE(reg[0].metrics[3].template_ref);
+  CAF_CHECK_EQUAL(*reg[0].metrics[3].template_ref, "Motor");
 
   template_value update;
   update.is_definition = false;
