@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <type_traits>
 #include <utility>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -32,7 +33,10 @@ void last_value::clear() noexcept {
 }
 
 void last_value::set(sparkplug::value&& v) {
-  if (tag_ == tag::boxed && v.index() > 5) { // reuse the box
+  // The alternatives after double (strings, bytes, arrays, DataSets, Templates) are boxed.
+  constexpr size_t last_inline = 5;
+  static_assert(std::is_same_v<std::variant_alternative_t<last_inline, sparkplug::value>, double>);
+  if (tag_ == tag::boxed && v.index() > last_inline) { // reuse the box
     *word_.boxed = std::move(v);
     return;
   }
