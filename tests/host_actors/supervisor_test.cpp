@@ -273,6 +273,28 @@ CAF_TEST(threshold alarm raises on a live value of its metric) {
   CAF_CHECK_EQUAL(node.alarms[0].state, "unack_active");
 }
 
+CAF_TEST(a rebirth keeps the alarm state of metrics that stay and drops the others) {
+  born_with_device();
+  deliver(mt::ndata, with(2, {by_alias(1, 55.0)}, birth_ms + 100));
+  auto active = request<std::vector<alarms::alarm_view>>(book, list_atom::value, true,
+                                                         uint64_t{10});
+  CAF_REQUIRE_EQUAL(active.size(), 1u);
+  request<std::string>(book, ack_atom::value, active[0].alarm_id, std::string{"op"});
+  CAF_CHECK_EQUAL(device("").alarms.at(0).state, "ack_active");
+  // Temp moves to another position of the birth and stays above the threshold: a fresh alarm
+  // would be unacknowledged again.
+  deliver(mt::nbirth, nbirth(7, 3, {def("Pressure", datatype::float64, 1.0, 2),
+                                    def("Temp", datatype::float64, 56.0, 1)}));
+  auto node = device("");
+  CAF_REQUIRE_EQUAL(node.alarms.size(), 1u);
+  CAF_CHECK_EQUAL(node.alarms[0].alarm_id, active[0].alarm_id);
+  CAF_CHECK_EQUAL(node.alarms[0].state, "ack_active");
+  const auto* temp = metric_of(node, "Temp");
+  CAF_REQUIRE(temp != nullptr);
+  CAF_CHECK_EQUAL(temp->value, "56");
+  CAF_CHECK(metric_of(node, "Pressure") != nullptr);
+}
+
 CAF_TEST(seq wraps from 255 to 0 without a gap) {
   deliver(mt::nbirth, nbirth(7, 254, {def("Temp", datatype::float64, 20.5, 1)}));
   deliver(mt::ndata, with(255, {by_alias(1, 21.0)}, birth_ms + 10));
