@@ -172,12 +172,17 @@ std::string registry_json(const device_actor_state& st, int64_t timestamp) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Template definitions and unnamed metrics get no series and take no values.
+bool is_tracked(const metric_definition& d) {
+  return !d.is_template_definition && !d.name.empty();
+}
+
 void on_birth(device_pointer self, device_birth& b) {
   auto& st = self->state;
   auto now = st.ctx->now_ms();
   std::vector<std::string> names;
   for (auto& d : b.metrics)
-    if (!d.is_template_definition && !d.name.empty())
+    if (is_tracked(d))
       names.push_back(store::series_name(st.group, st.edge_node, st.device, d.name));
   std::vector<store::series_id> ids(names.size(), 0);
   if (auto resolved = st.ctx->dictionary->resolve_all(names)) {
@@ -188,12 +193,7 @@ void on_birth(device_pointer self, device_birth& b) {
                store::to_string(resolved.error()).c_str());
   }
   // Alarms of metrics that stay keep their state: found by name in the old metric set.
-  std::vector<tracked_metric*> old_by_name;
-  for (auto& m : st.metrics)
-    if (m.alarms)
-      old_by_name.push_back(&m);
-  std::sort(old_by_name.begin(), old_by_name.end(),
-            [](auto* a, auto* x) { return a->name < x->name; });
+  auto old_by_name = by_name(st.metrics);
   auto old_alarms = [&](const std::string& name) -> std::unique_ptr<alarms::series_alarms> {
     auto it = std::lower_bound(old_by_name.begin(), old_by_name.end(), name,
                                [](auto* m, const std::string& n) { return m->name < n; });
@@ -206,12 +206,11 @@ void on_birth(device_pointer self, device_birth& b) {
   for (size_t i = 0; i < b.metrics.size(); ++i) {
     auto& d = b.metrics[i];
     auto& m = next[i];
+    m.tracked = is_tracked(d);
     m.name = std::move(d.name);
     m.type = d.type;
-    if (d.is_template_definition || m.name.empty()) {
-      m.tracked = false;
+    if (!m.tracked)
       continue;
-    }
     m.series = ids[next_id++];
     if (d.alias) {
       m.has_alias = true;
