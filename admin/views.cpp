@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -450,6 +451,10 @@ std::string stats_text(const query::node_stats& s, const query::node_stats* prev
   t.add({"windows", u(s.open_windows) + " open, " + u(s.windows_emitted) + " emitted"});
   t.add({"alarms", u(s.active_alarms) + " active"});
   t.add({"actors", u(s.actors)});
+  char process[128];
+  std::snprintf(process, sizeof process, "cpu %.1f s, rss %.1f MiB, heap %.1f MiB",
+                s.cpu_ms / 1000.0, s.rss_bytes / 1048576.0, s.heap_bytes / 1048576.0);
+  t.add({"process", process});
   auto text = t.render();
   return text.substr(text.find('\n') + 1);
 }
@@ -570,12 +575,16 @@ std::string stats_json(const query::node_stats& s, const query::node_stats* prev
            {"retention_runs", st.retention_runs},
            {"commit_latency_p50_ms", st.commit_latency_p50_ms},
            {"commit_latency_p99_ms", st.commit_latency_p99_ms},
+           {"last_point_commit_ms", st.last_point_commit_ms},
            {"last_error", st.last_error},
            {"location", st.location},
            {"family_bytes", families}}},
          {"open_windows", s.open_windows},
          {"windows_emitted", s.windows_emitted},
-         {"active_alarms", s.active_alarms}};
+         {"active_alarms", s.active_alarms},
+         {"cpu_ms", s.cpu_ms},
+         {"rss_bytes", s.rss_bytes},
+         {"heap_bytes", s.heap_bytes}};
   if (prev != nullptr && prev->now_ms > 0 && s.now_ms > prev->now_ms) {
     double secs = (s.now_ms - prev->now_ms) / 1000.0;
     auto r = [&](uint64_t now, uint64_t before) {

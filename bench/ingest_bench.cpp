@@ -14,8 +14,12 @@
 // metrics/s received and stored, metrics lost (published - received, resp. stored), p50/p99
 // latency from payload timestamp to receipt (bare) or to commit (floe: the node's commit
 // probe, since node start), node RSS and bytes per device. Figures only; nothing asserts.
-// floe's rate is stored metrics / (first DDATA publish to the first poll that saw the last
-// growth): it is low by up to one --poll-ms interval over the run.
+// floe's rate is stored metrics / (first DDATA publish to the node's last commit of points,
+// both on the machine's wall clock: publisher and node must share one machine, or clocks within
+// a millisecond); a node too old to report its last commit falls back to the first poll that
+// saw the last growth (low by up to one --poll-ms interval). Also printed: the node's CPU time
+// per stored metric over the DDATA phase (user + system, all threads, from its statistics),
+// which the machine's load moves far less than the rates.
 // Payloads are encoded per message (timestamps must be real for the latency figure); the
 // codec encodes such a DDATA in about a microsecond (floe-codec-bench), far below the cost of
 // one MQTT publish, so the publisher is not what is measured.
@@ -32,6 +36,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -336,7 +341,9 @@ void add_stats(query::node_stats& sum, const query::node_stats& s, bool first) {
   sum.rebirths_requested += s.rebirths_requested;
   sum.protocol_faults += s.protocol_faults;
   sum.rss_bytes = std::max(sum.rss_bytes, s.rss_bytes);
+  sum.cpu_ms += s.cpu_ms;
   sum.store.points_committed += s.store.points_committed;
+  sum.store.last_point_commit_ms = std::max(sum.store.last_point_commit_ms, s.store.last_point_commit_ms);
   sum.store.commit_latency_p50_ms = std::max(sum.store.commit_latency_p50_ms, s.store.commit_latency_p50_ms);
   sum.store.commit_latency_p99_ms = std::max(sum.store.commit_latency_p99_ms, s.store.commit_latency_p99_ms);
 }
@@ -395,6 +402,8 @@ int run_floe(const options& o) {
     pub.births();
     std::this_thread::sleep_for(std::chrono::milliseconds(500)); // births before data
     auto t0 = clock_type::now();
+    auto t0_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
     auto mid = stats();
     pub.data();
     auto publish_s = std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -419,6 +428,13 @@ int run_floe(const options& o) {
                                            last.store.points_committed - before.store.points_committed);
     uint64_t received_metrics = last.metrics - mid.metrics;
     double span_s = std::chrono::duration<double>(t_last_growth - t0).count();
+    const char* span_source = "first poll that saw the last growth";
+    if (last.store.last_point_commit_ms > t0_wall_ms) {
+      span_s = (last.store.last_point_commit_ms - t0_wall_ms) / 1000.0;
+      span_source = "last commit";
+    }
+    double cpu_us_per_metric =
+      stored > 0 && last.cpu_ms >= mid.cpu_ms ? (last.cpu_ms - mid.cpu_ms) * 1000.0 / stored : 0;
     double rate = span_s > 0 ? stored / span_s : 0;
     size_t devices = o.edge_nodes * o.devices;
     std::printf("floe-node: published %llu metrics in %.2f s (offered %.0f metrics/s); received "
@@ -427,10 +443,12 @@ int run_floe(const options& o) {
                 static_cast<unsigned long long>(received_metrics),
                 static_cast<unsigned long long>(stored),
                 static_cast<long long>(published) - static_cast<long long>(stored));
-    std::printf("floe-node: %.0f metrics/s stored (first publish to last commit), commit latency "
+    std::printf("floe-node: %.0f metrics/s stored (first publish to %s), cpu %.2f us per "
+                "stored metric, commit latency "
                 "p50 %lld ms p99 %lld ms (since node start), rss %.1f MiB (%.0f bytes/device "
                 "over %zu devices, before: %.1f MiB), rebirths %llu, faults %llu\n",
-                rate, static_cast<long long>(last.store.commit_latency_p50_ms),
+                rate, span_source, cpu_us_per_metric,
+                static_cast<long long>(last.store.commit_latency_p50_ms),
                 static_cast<long long>(last.store.commit_latency_p99_ms),
                 last.rss_bytes / 1048576.0,
                 devices ? static_cast<double>(last.rss_bytes - before.rss_bytes) / devices : 0.0,
@@ -444,7 +462,8 @@ int run_floe(const options& o) {
                   "\"lost_metrics\":%lld,"
                   "\"published_metrics\":%llu,\"received_metrics\":%llu,"
                   "\"stored_metrics\":%llu,\"metrics_per_s\":%.0f,\"latency_p50_ms\":%lld,"
-                  "\"latency_p99_ms\":%lld,\"rss_bytes\":%llu,\"devices\":%zu}",
+                  "\"latency_p99_ms\":%lld,\"rss_bytes\":%llu,\"devices\":%zu,"
+                  "\"cpu_us_per_metric\":%.3f,\"span_from_commit\":%s}",
                   o.rate, pub.offered_metrics_per_s(), pub.data_s, static_cast<long long>(o.poll_ms),
                   static_cast<long long>(published) - static_cast<long long>(stored),
                   static_cast<unsigned long long>(published),
@@ -452,7 +471,8 @@ int run_floe(const options& o) {
                   static_cast<unsigned long long>(stored), rate,
                   static_cast<long long>(last.store.commit_latency_p50_ms),
                   static_cast<long long>(last.store.commit_latency_p99_ms),
-                  static_cast<unsigned long long>(last.rss_bytes), devices);
+                  static_cast<unsigned long long>(last.rss_bytes), devices, cpu_us_per_metric,
+                  std::strcmp(span_source, "last commit") == 0 ? "true" : "false");
     print_json(o, buf);
   }
   return 0;

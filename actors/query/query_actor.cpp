@@ -1,6 +1,7 @@
 #include "actors/query/query_actor.hpp"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -241,6 +242,16 @@ uint64_t heap_in_use_bytes() {
 #endif
 }
 
+uint64_t cpu_time_ms() {
+  struct rusage u {};
+  if (::getrusage(RUSAGE_SELF, &u) != 0)
+    return 0;
+  auto ms = [](const timeval& t) {
+    return static_cast<uint64_t>(t.tv_sec) * 1000 + static_cast<uint64_t>(t.tv_usec) / 1000;
+  };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 caf::result<node_stats> gather_stats(query_pointer self) {
   auto& st = self->state.setup;
   auto rp = self->make_response_promise<node_stats>();
@@ -253,6 +264,7 @@ caf::result<node_stats> gather_stats(query_pointer self) {
   stats->actors = self->home_system().registry().running();
   stats->rss_bytes = resident_bytes();
   stats->heap_bytes = heap_in_use_bytes();
+  stats->cpu_ms = cpu_time_ms();
   auto timeout = std::chrono::milliseconds(st.timeout_ms);
   // Writer, then every aggregator, then directory, then alarms; a part that times out is left
   // at zero rather than failing the whole answer.

@@ -152,6 +152,10 @@ struct node_stats {
   // Bytes allocated with malloc and not freed (glibc mallinfo2; 0 elsewhere). Unlike rss_bytes
   // it leaves out memory the allocator keeps free for reuse, so it moves with floe's own state.
   uint64_t heap_bytes = 0;
+  // CPU time this process has used since it started, user + system, all threads (ms;
+  // getrusage). Its growth over a run divided by the metrics stored is the cost per metric,
+  // a figure that moves far less with the machine's load than a rate does.
+  uint64_t cpu_ms = 0;
 };
 
 template <class Inspector>
@@ -160,7 +164,7 @@ typename Inspector::result_type inspect(Inspector& f, node_stats& x) {
            x.ingest, x.edge_nodes_online, x.devices, x.devices_online, x.sparkplug_messages,
            x.metrics, x.rebirths_requested, x.protocol_faults, x.malformed_payloads, x.actors,
            x.rss_bytes, x.store, x.open_windows, x.windows_emitted, x.active_alarms,
-           x.heap_bytes);
+           x.heap_bytes, x.cpu_ms);
 }
 
 using query_actor = caf::typed_actor<

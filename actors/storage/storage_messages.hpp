@@ -77,6 +77,10 @@ struct store_stats {
   // and host, so skew shows up here). 0 when none was committed.
   int64_t commit_latency_p50_ms = 0;
   int64_t commit_latency_p99_ms = 0;
+  // Wall clock (ms UTC) of the last commit that held points; 0 before the first. With a
+  // publisher's own clock on the same machine it dates "everything published is stored"
+  // without polling for it.
+  int64_t last_point_commit_ms = 0;
   std::string last_error;         // of the last failed commit; "" when none
   std::string location;           // storage::describe()
   std::vector<std::string> family_names;
@@ -88,7 +92,7 @@ typename Inspector::result_type inspect(Inspector& f, store_stats& x) {
   return f(caf::meta::type_name("floe::storage_actors::store_stats"), x.points_committed,
            x.windows_committed, x.alarm_events_committed, x.births_committed, x.batches,
            x.commit_failures, x.points_pending, x.points_dropped, x.retention_runs,
-           x.commit_latency_p50_ms, x.commit_latency_p99_ms, x.last_error, x.location, x.family_names, x.family_bytes);
+           x.commit_latency_p50_ms, x.commit_latency_p99_ms, x.last_point_commit_ms, x.last_error, x.location, x.family_names, x.family_bytes);
 }
 
 using store_writer_actor = caf::typed_actor<

@@ -156,6 +156,8 @@ bool commit(store_writer_pointer self) {
   st.stats.alarm_events_committed += st.batch_alarms;
   st.stats.births_committed += st.batch_births;
   auto now = st.setup.now_ms();
+  if (st.batch_points > 0)
+    st.stats.last_point_commit_ms = now;
   for (auto ts : st.live_timestamps)
     st.commit_latency.add(now - ts);
   st.live_timestamps.clear();
