@@ -234,6 +234,7 @@ void on_updates(device_pointer self, device_updates& msg) {
   auto& st = self->state;
   storage_actors::point_records out;
   out.points.reserve(msg.updates.size());
+  out.samples.reserve(msg.updates.size());
   std::vector<alarms::alarm_event> events;
   bool counted = false;
   for (auto& u : msg.updates) {

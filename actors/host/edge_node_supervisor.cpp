@@ -64,12 +64,24 @@ void drain(supervisor_pointer self) {
     self->send(device_for(self, pending_device), std::move(pending));
     pending = device_updates{};
   };
-  for (auto& ev : st.events) {
+  for (size_t i = 0; i < st.events.size(); ++i) {
+    auto& ev = st.events[i];
     if (auto* u = std::get_if<metric_update>(&ev)) {
       if (!pending.updates.empty() && u->device != pending_device)
         flush();
-      if (pending.updates.empty())
+      if (pending.updates.empty()) {
         pending_device = u->device;
+        // One allocation per run: a metric_update is a few hundred bytes, and growing the
+        // vector one update at a time moved each of them several times (8 % of floe-node's
+        // CPU at full ingest).
+        size_t run = 1;
+        for (size_t j = i + 1; j < st.events.size(); ++j, ++run) {
+          auto* next = std::get_if<metric_update>(&st.events[j]);
+          if (!next || next->device != pending_device)
+            break;
+        }
+        pending.updates.reserve(run);
+      }
       pending.updates.push_back(std::move(*u));
       continue;
     }
