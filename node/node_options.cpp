@@ -254,6 +254,10 @@ option_set::option_set() {
       "memory all memtables may hold together; past 7/8 of it the largest is flushed (bytes, "
         + range_text(memtable_budget_range) + ", 0 = only --store-write-buffer per family; "
         "default " + format_bytes(d::store::memtable_budget_bytes) + ")");
+  add(storage, "store-insert-hints", "on|off",
+      "per-series insert hints in the points memtable: about 2x the write rate while series "
+      "report often, slower and memtable-hungry with millions of series that report rarely "
+      "(on|off; default " + std::string(d::store::insert_hints) + ")");
   add(storage, "store-block-cache", "BYTES",
       "LRU block cache shared by all column families (bytes, " + range_text(block_cache_range)
         + "; default " + format_bytes(d::store::block_cache_bytes) + ")");
@@ -820,6 +824,9 @@ command_line parse(int argc, const char* const argv[], const std::vector<std::st
     c.fail("store-durability", "must be sync, wal or none, got '" + o.durability + "'");
   c.integer("store-write-buffer", o.write_buffer_bytes, write_buffer_range);
   c.integer("store-memtable-budget", o.memtable_budget_bytes, memtable_budget_range);
+  c.text("store-insert-hints", o.insert_hints);
+  if (c.ok() && o.insert_hints != "on" && o.insert_hints != "off")
+    c.fail("store-insert-hints", "must be on or off, got '" + o.insert_hints + "'");
   c.integer("store-block-cache", o.block_cache_bytes, block_cache_range);
   c.integer("store-batch-max", o.batch_max_points, batch_range);
   c.integer("retention-points", o.points_retention_h, retention_range);

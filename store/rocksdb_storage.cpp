@@ -1,5 +1,7 @@
 #include "store/rocksdb_storage.hpp"
 
+#include "store/keys.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -76,6 +79,23 @@ rocksdb::CompressionType best_of(std::initializer_list<rocksdb::CompressionType>
   return rocksdb::kNoCompression;
 }
 
+// The prefix of the points family's insert hints: the series id of a point key. Only keys of
+// exactly point_key_size bytes are in the domain, and that is what keeps hints safe: RocksDB 7.8
+// keeps one hint table per memtable for its point entries and its range tombstones alike, so a
+// range tombstone inserted with a hint is linked by positions of the other skip list (an
+// assertion failure in a build with assertions, a corrupt memtable without). Retention's range
+// tombstones of the points family therefore begin with a shorter key (delete_older_than).
+class point_series_prefix final : public rocksdb::SliceTransform {
+public:
+  const char* Name() const override { return "floe.point_series_prefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return {key.data(), series_prefix_size};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() == point_key_size;
+  }
+};
+
 rocksdb::ColumnFamilyOptions family_options(family f, const rocksdb_options& o,
                                             const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
@@ -98,6 +118,11 @@ rocksdb::ColumnFamilyOptions family_options(family f, const rocksdb_options& o,
   if (o.bloom_bits_per_key > 0 && f != family::points && f != family::windows)
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(o.bloom_bits_per_key));
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Default: none. The prefix is the series id: a point is inserted from where the series'
+  // previous point went (defaults::store::insert_hints has the measured trade-off). Hints need
+  // a single writer per memtable, which floe's store_writer is.
+  if (f == family::points && o.insert_hints)
+    cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<point_series_prefix>();
   return cf;
 }
 
@@ -461,6 +486,18 @@ result<void> rocksdb_storage::delete_older_than(family f, int64_t cutoff_ms) {
       return floe::unexpected<error>{ranges.error()};
     if (ranges->empty())
       return {};
+    // A point range begins with point_key(s, INT64_MIN, 0) without its last byte (a zero):
+    // the same 14-byte keys, but a begin key outside the insert hints' domain (see
+    // point_series_prefix).
+    if (f == family::points)
+      for (auto& r : *ranges) {
+        if (r.begin.size() != point_key_size)
+          continue;
+        if (r.begin.back() != '\0')
+          return fail(errc::invalid_argument, "retention range of points does not begin at "
+                                              "seq 0: refused (it would need an insert hint)");
+        r.begin.pop_back();
+      }
     rocksdb::WriteBatch wb;
     for (const auto& r : *ranges) {
       auto s = wb.DeleteRange(h, r.begin, r.end);

@@ -172,7 +172,7 @@ CAF_TEST(quality_property_is_reported_and_absent_quality_is_good) {
   auto values = all<metric_update>();
   CAF_REQUIRE_EQUAL(values.size(), 2u);
   CAF_CHECK_EQUAL(values[0].quality, quality_bad);
-  CAF_CHECK(values[0].properties.has_value());
+  CAF_CHECK(static_cast<bool>(values[0].properties));
   CAF_CHECK_EQUAL(values[1].quality, quality_good);
 }
 
