@@ -815,8 +815,10 @@ void edge_node_session::emit_metric(std::string_view device, std::string name, u
   u.is_transient = m.is_transient;
   u.from_birth = from_birth;
   u.quality = quality_of(m.properties);
-  u.properties = std::move(m.properties);
-  u.meta = std::move(m.meta);
+  if (m.properties)
+    u.properties.ensure() = std::move(*m.properties);
+  if (m.meta)
+    u.meta.ensure() = std::move(*m.meta);
   events_.emplace_back(std::move(u));
   ++counters_.metrics;
 }
