@@ -6,7 +6,7 @@
 // a full decoding scan and of per-series range scans. Figures only, no assertions.
 //
 // Usage: floe-store-bench [--points N] [--batch B] [--series S] [--modes sync,wal,none]
-//                         [--insert-hints on|off]   (default: floe-node's, on)
+//                         [--hinted-series N]   (default: floe-node's, 65536; 0 = no hints)
 //                         [--dir PATH]   (default: a fresh directory under /tmp, removed after)
 
 #include <chrono>
@@ -37,14 +37,14 @@ struct settings {
   uint64_t batch = 1'000;
   uint32_t series = 100;
   std::vector<durability> modes = {durability::sync, durability::wal};
-  bool insert_hints = rocksdb_options{}.insert_hints;
+  uint32_t hinted_series = rocksdb_options{}.hinted_series;
   std::string dir;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "floe-store-bench: %s\nusage: floe-store-bench [--points N] [--batch B] "
-               "[--series S] [--modes sync,wal,none] [--insert-hints on|off] [--dir PATH]\n",
+               "[--series S] [--modes sync,wal,none] [--hinted-series N] [--dir PATH]\n",
                why);
   std::exit(2);
 }
@@ -73,10 +73,13 @@ settings parse(int argc, char** argv) {
       if (n > max_series_id)
         usage("--series too large");
       s.series = static_cast<uint32_t>(n);
-    } else if (arg == "--insert-hints") {
-      if (std::string(value) != "on" && std::string(value) != "off")
-        usage("--insert-hints takes on or off");
-      s.insert_hints = std::string(value) == "on";
+    } else if (arg == "--hinted-series") {
+      // 0 is allowed here (no hints): not parse_count, which wants a positive number.
+      char* end = nullptr;
+      auto n = std::strtoull(value, &end, 10);
+      if (end == value || *end != '\0' || n > max_series_id)
+        usage("--hinted-series needs a series count");
+      s.hinted_series = static_cast<uint32_t>(n);
     } else if (arg == "--dir") {
       s.dir = value;
     } else if (arg == "--modes") {
@@ -133,7 +136,7 @@ void run(const settings& s, durability mode, const fs::path& path) {
   rocksdb_options options;
   options.path = path.string();
   options.mode = mode;
-  options.insert_hints = s.insert_hints;
+  options.hinted_series = s.hinted_series;
   auto opened = rocksdb_storage::open(options);
   if (!opened)
     die("open", opened.error());
@@ -253,9 +256,9 @@ int main(int argc, char** argv) {
   } else {
     root = s.dir;
   }
-  std::printf("floe-store-bench: %llu points, batches of %llu, %u series, insert hints %s, in %s\n",
+  std::printf("floe-store-bench: %llu points, batches of %llu, %u series, hinted series %u, in %s\n",
               static_cast<unsigned long long>(s.points), static_cast<unsigned long long>(s.batch),
-              s.series, s.insert_hints ? "on" : "off", root.c_str());
+              s.series, s.hinted_series, root.c_str());
   for (auto mode : s.modes) {
     auto path = root / to_string(mode);
     std::error_code ec;

@@ -106,14 +106,15 @@ inline constexpr uint64_t write_buffer_bytes = 64 * 1024 * 1024;
 // RocksDB: 0 (no WriteBufferManager). Bounds the memtables' share of RSS whatever the number of
 // families written to (five, each could otherwise hold two write buffers).
 inline constexpr uint64_t memtable_budget_bytes = 64 * 1024 * 1024;
-// Per-series insert hints in the points memtable ("on" | "off"). RocksDB: off. A series'
+// Series whose points get insert hints in the points memtable: those with an id below this
+// (series; ids are dense, in registration order; 0 = no hints). RocksDB: no hints. A series'
 // points arrive in time order, so each lands right after the series' previous one: the hint
-// (the skip list position of that last insert, about 250 bytes per series in the memtable)
-// spares the search. Measured: 2.1-2.4x the write rate at 10,000 series with many points each
-// (`floe-store-bench --series 10000`), 0.33x at 1,000,000 series with three points each, where
-// the hints also take most of the memtable's budget. Off for fleets of millions of series that
-// each report rarely.
-inline constexpr std::string_view insert_hints = "on";
+// (the skip list position of that last insert) spares the search. Measured (docs/decisions.md
+// D24): 2.5x the store's write rate at 10,000 series that report often, 0.33x at 1,000,000
+// series with three points each; a hint costs about 250 bytes per series and memtable
+// (2.5 KB per device at 100,000 devices when every series had one). The bound keeps that below
+// about 16 MiB per memtable whatever the fleet.
+inline constexpr uint32_t hinted_series = 65'536;
 // LRU block cache shared by all column families (bytes). RocksDB: 8 MiB.
 inline constexpr uint64_t block_cache_bytes = 128 * 1024 * 1024;
 // Uncompressed size of an SST data block (bytes). RocksDB: 4 KiB; neighbouring samples of one

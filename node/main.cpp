@@ -119,7 +119,7 @@ int run(const node::node_options& o) {
   ro.path = o.data_dir;
   ro.mode = *store::durability_from_string(o.durability);
   ro.write_buffer_bytes = o.write_buffer_bytes;
-  ro.insert_hints = o.insert_hints == "on";
+  ro.hinted_series = o.hinted_series;
   ro.memtable_budget_bytes = o.memtable_budget_bytes;
   ro.block_cache_bytes = o.block_cache_bytes;
   auto opened = store::rocksdb_storage::open(ro);

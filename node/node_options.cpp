@@ -54,6 +54,7 @@ constexpr bounds reorder_buffer_range{0, 127};               // messages (half t
 constexpr bounds rebirth_throttle_range{0, 3'600'000};       // ms
 constexpr bounds write_buffer_range{1, 64 * gib};            // bytes
 constexpr bounds memtable_budget_range{0, 1024 * gib};       // bytes (0 = no budget)
+constexpr bounds hinted_series_range{0, 16'777'216};           // series (0 = no hints)
 constexpr bounds block_cache_range{1, 1024 * gib};           // bytes
 constexpr bounds batch_range{1, 10'000'000};                 // points
 constexpr bounds retention_range{0, 100 * 366 * 24};         // h (0 = forever)
@@ -254,10 +255,11 @@ option_set::option_set() {
       "memory all memtables may hold together; past 7/8 of it the largest is flushed (bytes, "
         + range_text(memtable_budget_range) + ", 0 = only --store-write-buffer per family; "
         "default " + format_bytes(d::store::memtable_budget_bytes) + ")");
-  add(storage, "store-insert-hints", "on|off",
-      "per-series insert hints in the points memtable: about 2x the write rate while series "
-      "report often, slower and memtable-hungry with millions of series that report rarely "
-      "(on|off; default " + std::string(d::store::insert_hints) + ")");
+  add(storage, "store-hinted-series", "N",
+      "series (the first registered) whose points get insert hints in the points memtable: "
+      "about 2.5x the write rate for series that report often, ~250 bytes per series and "
+      "memtable (series, " + range_text(hinted_series_range) + ", 0 = no hints; default "
+        + num(d::store::hinted_series) + ")");
   add(storage, "store-block-cache", "BYTES",
       "LRU block cache shared by all column families (bytes, " + range_text(block_cache_range)
         + "; default " + format_bytes(d::store::block_cache_bytes) + ")");
@@ -824,9 +826,7 @@ command_line parse(int argc, const char* const argv[], const std::vector<std::st
     c.fail("store-durability", "must be sync, wal or none, got '" + o.durability + "'");
   c.integer("store-write-buffer", o.write_buffer_bytes, write_buffer_range);
   c.integer("store-memtable-budget", o.memtable_budget_bytes, memtable_budget_range);
-  c.text("store-insert-hints", o.insert_hints);
-  if (c.ok() && o.insert_hints != "on" && o.insert_hints != "off")
-    c.fail("store-insert-hints", "must be on or off, got '" + o.insert_hints + "'");
+  c.integer("store-hinted-series", o.hinted_series, hinted_series_range);
   c.integer("store-block-cache", o.block_cache_bytes, block_cache_range);
   c.integer("store-batch-max", o.batch_max_points, batch_range);
   c.integer("retention-points", o.points_retention_h, retention_range);

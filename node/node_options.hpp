@@ -42,7 +42,7 @@ struct node_options {
   std::string data_dir{defaults::store::data_dir};          // --data-dir (path)
   std::string durability{defaults::store::durability};      // --store-durability sync|wal|none
   uint64_t write_buffer_bytes = defaults::store::write_buffer_bytes; // --store-write-buffer (bytes)
-  std::string insert_hints{defaults::store::insert_hints}; // --store-insert-hints on|off
+  uint32_t hinted_series = defaults::store::hinted_series; // --store-hinted-series (series)
   uint64_t memtable_budget_bytes = defaults::store::memtable_budget_bytes; // --store-memtable-budget (bytes)
   uint64_t block_cache_bytes = defaults::store::block_cache_bytes;   // --store-block-cache (bytes)
   size_t batch_max_points = defaults::node::store_batch_max_points;  // --store-batch-max (points)

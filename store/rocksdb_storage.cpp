@@ -79,21 +79,31 @@ rocksdb::CompressionType best_of(std::initializer_list<rocksdb::CompressionType>
   return rocksdb::kNoCompression;
 }
 
-// The prefix of the points family's insert hints: the series id of a point key. Only keys of
-// exactly point_key_size bytes are in the domain, and that is what keeps hints safe: RocksDB 7.8
+// The prefix of the points family's insert hints: the series id of a point key. In the domain:
+// point keys of series ids below `limit` (the hints' memory grows with the series that have
+// one). Only keys of exactly point_key_size bytes are in it, and that is what keeps hints safe:
+// RocksDB 7.8
 // keeps one hint table per memtable for its point entries and its range tombstones alike, so a
 // range tombstone inserted with a hint is linked by positions of the other skip list (an
 // assertion failure in a build with assertions, a corrupt memtable without). Retention's range
 // tombstones of the points family therefore begin with a shorter key (delete_older_than).
 class point_series_prefix final : public rocksdb::SliceTransform {
 public:
+  explicit point_series_prefix(uint32_t limit) : limit_(limit) {}
   const char* Name() const override { return "floe.point_series_prefix"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     return {key.data(), series_prefix_size};
   }
   bool InDomain(const rocksdb::Slice& key) const override {
-    return key.size() == point_key_size;
+    if (key.size() != point_key_size)
+      return false;
+    const auto* b = reinterpret_cast<const unsigned char*>(key.data());
+    uint32_t series = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+    return series < limit_;
   }
+
+private:
+  uint32_t limit_;
 };
 
 rocksdb::ColumnFamilyOptions family_options(family f, const rocksdb_options& o,
@@ -119,10 +129,11 @@ rocksdb::ColumnFamilyOptions family_options(family f, const rocksdb_options& o,
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(o.bloom_bits_per_key));
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Default: none. The prefix is the series id: a point is inserted from where the series'
-  // previous point went (defaults::store::insert_hints has the measured trade-off). Hints need
-  // a single writer per memtable, which floe's store_writer is.
-  if (f == family::points && o.insert_hints)
-    cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<point_series_prefix>();
+  // previous point went (defaults::store::hinted_series has the measured trade-off). Hints
+  // need a single writer per memtable, which floe's store_writer is.
+  if (f == family::points && o.hinted_series > 0)
+    cf.memtable_insert_with_hint_prefix_extractor =
+      std::make_shared<point_series_prefix>(o.hinted_series);
   return cf;
 }
 

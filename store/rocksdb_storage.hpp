@@ -22,8 +22,9 @@ struct rocksdb_options {
   bool create_if_missing = true;
   uint64_t write_buffer_bytes = defaults::store::write_buffer_bytes;
   uint64_t memtable_budget_bytes = defaults::store::memtable_budget_bytes; // 0 = none
-  // Per-series insert hints in the points memtable (defaults::store::insert_hints).
-  bool insert_hints = defaults::store::insert_hints == "on";
+  // Series ids below this get insert hints in the points memtable (defaults::store::
+  // hinted_series; 0 = none).
+  uint32_t hinted_series = defaults::store::hinted_series;
   uint64_t block_cache_bytes = defaults::store::block_cache_bytes;
   uint64_t block_bytes = defaults::store::block_bytes;
   uint64_t max_total_wal_bytes = defaults::store::max_total_wal_bytes;

@@ -174,7 +174,7 @@ const std::vector<documented>& every_option() {
     {"store-durability", "sync|wal|none", std::string(d::store::durability)},
     {"store-write-buffer", "bytes", std::to_string(d::store::write_buffer_bytes) + " = 64 MiB"},
     {"store-memtable-budget", "bytes", std::to_string(d::store::memtable_budget_bytes) + " = 64 MiB"},
-    {"store-insert-hints", "on|off", std::string(d::store::insert_hints)},
+    {"store-hinted-series", "series", num(d::store::hinted_series)},
     {"store-block-cache", "bytes", std::to_string(d::store::block_cache_bytes) + " = 128 MiB"},
     {"store-batch-max", "points", num(d::node::store_batch_max_points)},
     {"retention-points", "h", num(d::node::points_retention_h)},
