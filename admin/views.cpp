@@ -423,6 +423,15 @@ std::string stats_text(const query::node_stats& s, const query::node_stats* prev
     msgs += rate_text(in.messages, prev->ingest.messages, secs);
   t.add({"  messages", msgs + ", " + u(in.bytes) + " bytes, " + u(in.ignored_topics)
                          + " ignored, " + u(in.bad_topics) + " bad topics"});
+  char backlog[160];
+  char bound[48] = "no bound";
+  if (in.backlog_limit_bytes > 0)
+    std::snprintf(bound, sizeof bound, "bound %.1f MiB", in.backlog_limit_bytes / 1048576.0);
+  std::snprintf(backlog, sizeof backlog, "%.1f MiB held, %s; paused %llu times, %llu ms in all",
+                in.backlog_bytes / 1048576.0, bound,
+                static_cast<unsigned long long>(in.backlog_stalls),
+                static_cast<unsigned long long>(in.backlog_stalled_ms));
+  t.add({"  backlog", backlog});
   t.add({"edge nodes", u(s.edge_nodes_online) + "/" + u(in.edge_nodes) + " online"});
   t.add({"devices", u(s.devices_online) + "/" + u(s.devices) + " online"});
   t.add({"sparkplug", u(s.sparkplug_messages) + " messages"
@@ -553,7 +562,11 @@ std::string stats_json(const query::node_stats& s, const query::node_stats* prev
            {"not_owned", in.not_owned},
            {"connected", in.connected},
            {"connects", in.connects},
-           {"connection_losses", in.connection_losses}}},
+           {"connection_losses", in.connection_losses},
+           {"backlog_bytes", in.backlog_bytes},
+           {"backlog_limit_bytes", in.backlog_limit_bytes},
+           {"backlog_stalls", in.backlog_stalls},
+           {"backlog_stalled_ms", in.backlog_stalled_ms}}},
          {"edge_nodes_online", s.edge_nodes_online},
          {"devices", s.devices},
          {"devices_online", s.devices_online},

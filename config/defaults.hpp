@@ -164,6 +164,11 @@ inline constexpr int64_t reorder_timeout_ms = 5'000;
 inline constexpr size_t reorder_buffer_max_messages = 64;
 // Shortest interval between two Rebirth requests to the same edge node (ms). Tahu: 5000.
 inline constexpr int64_t rebirth_throttle_ms = 5'000;
+// Memory the messages between MQTT and the store may hold before the MQTT callback waits,
+// which stops reading from the broker (bytes; 0 = no bound). Estimated per message
+// (common/pipeline_backlog.hpp). 64 MiB is about 25,000 DATA messages of 10 metrics, half a
+// second at the rates floe-ingest-bench reaches on 2 cores.
+inline constexpr uint64_t ingest_backlog_bytes = 64 * 1024 * 1024;
 } // namespace host
 
 namespace alarms {

@@ -56,8 +56,15 @@ void ingest::on_message(std::string_view topic, std::string_view payload) {
       caf::anon_send(cluster_, cluster::discover_atom::value, key_);
     return;
   }
+  // Bounded memory between here and the store (pipeline_backlog.hpp): waiting here stops the
+  // reads from the broker's socket while the node works off what it holds.
+  if (ctx_->backlog)
+    ctx_->backlog->wait_for_room();
+  auto bytes = message_overhead_bytes + sizeof(host::raw_message) + payload.size()
+               + v.device_id.size();
   caf::anon_send(sup, host::raw_message{static_cast<uint8_t>(v.type), std::string(v.device_id),
-                                        std::string(payload), ctx_->now_ms()});
+                                        std::string(payload), ctx_->now_ms(),
+                                        backlog_ticket(ctx_->backlog, bytes)});
 }
 
 host::supervisor_actor ingest::spawn_locked(const std::string& key, std::string_view group,
@@ -136,6 +143,12 @@ query::ingest_counters ingest::counters() const {
   c.connected = connected_.load();
   c.connects = connects_.load(std::memory_order_relaxed);
   c.connection_losses = losses_.load(std::memory_order_relaxed);
+  if (ctx_->backlog) {
+    c.backlog_bytes = ctx_->backlog->bytes();
+    c.backlog_limit_bytes = ctx_->backlog->limit();
+    c.backlog_stalls = ctx_->backlog->stalls();
+    c.backlog_stalled_ms = ctx_->backlog->stalled_ms();
+  }
   return c;
 }
 

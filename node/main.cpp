@@ -189,6 +189,8 @@ int run(const node::node_options& o) {
   ws.windows_retention_ms = o.windows_retention_h * 3'600'000;
   ws.retention_interval_ms = o.retention_interval_s * 1'000;
   ws.now_ms = wall_ms;
+  auto backlog = std::make_shared<pipeline_backlog>(o.ingest_backlog_bytes);
+  ws.backlog = backlog;
   auto writer = sys.spawn(storage_actors::store_writer, ws);
 
   windows::aggregator_setup as;
@@ -234,6 +236,7 @@ int run(const node::node_options& o) {
     ctx->saved_alarms = saved_alarms;
   ctx->writer = writer;
   ctx->alarm_book = book;
+  ctx->backlog = backlog;
   node::ingest in{sys, ctx, directory};
 
   mqtt_link::host_client_options mo;

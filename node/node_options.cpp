@@ -55,6 +55,7 @@ constexpr bounds rebirth_throttle_range{0, 3'600'000};       // ms
 constexpr bounds write_buffer_range{1, 64 * gib};            // bytes
 constexpr bounds memtable_budget_range{0, 1024 * gib};       // bytes (0 = no budget)
 constexpr bounds hinted_series_range{0, 16'777'216};           // series (0 = no hints)
+constexpr bounds ingest_backlog_range{0, 1024 * gib};        // bytes (0 = no bound)
 constexpr bounds block_cache_range{1, 1024 * gib};           // bytes
 constexpr bounds batch_range{1, 10'000'000};                 // points
 constexpr bounds retention_range{0, 100 * 366 * 24};         // h (0 = forever)
@@ -238,6 +239,11 @@ option_set::option_set() {
       "shortest interval between two rebirth requests to the same edge node (ms, "
         + range_text(rebirth_throttle_range) + "; default " + num(d::host::rebirth_throttle_ms)
         + ")");
+  add(host, "ingest-backlog", "BYTES",
+      "memory the messages between MQTT and the store may hold; when full, reading from the "
+      "broker pauses until the node has worked some off (bytes, "
+        + range_text(ingest_backlog_range) + ", 0 = no bound; default "
+        + format_bytes(d::host::ingest_backlog_bytes) + ")");
 
   po::options_description storage("Storage");
   add(storage, "data-dir", "DIR",
@@ -819,6 +825,7 @@ command_line parse(int argc, const char* const argv[], const std::vector<std::st
   c.integer("reorder-timeout", o.reorder_timeout_ms, reorder_timeout_range);
   c.integer("reorder-buffer", o.reorder_buffer, reorder_buffer_range);
   c.integer("rebirth-throttle", o.rebirth_throttle_ms, rebirth_throttle_range);
+  c.integer("ingest-backlog", o.ingest_backlog_bytes, ingest_backlog_range);
 
   c.non_empty("data-dir", o.data_dir, "database directory");
   c.text("store-durability", o.durability);

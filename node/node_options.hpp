@@ -37,6 +37,7 @@ struct node_options {
   int64_t reorder_timeout_ms = defaults::host::reorder_timeout_ms;  // --reorder-timeout (ms)
   size_t reorder_buffer = defaults::host::reorder_buffer_max_messages; // --reorder-buffer (messages)
   int64_t rebirth_throttle_ms = defaults::host::rebirth_throttle_ms; // --rebirth-throttle (ms)
+  uint64_t ingest_backlog_bytes = defaults::host::ingest_backlog_bytes; // --ingest-backlog (bytes)
 
   // --- storage ---
   std::string data_dir{defaults::store::data_dir};          // --data-dir (path)

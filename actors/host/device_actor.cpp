@@ -286,8 +286,13 @@ void on_updates(device_pointer self, device_updates& msg) {
     m.has_value = true;
     m.stale = false;
   }
-  if (!out.points.empty())
+  if (!out.points.empty()) {
+    out.ticket = backlog_ticket(st.ctx->backlog,
+                                message_overhead_bytes
+                                  + out.points.size() * sizeof(store::stored_point)
+                                  + out.samples.size() * sizeof(windows::sample));
     self->send(st.ctx->writer, std::move(out));
+  }
   report(self, std::move(events));
   schedule(self);
 }

@@ -13,6 +13,7 @@
 #include "actors/alarms/alarm_messages.hpp"
 #include "actors/host/edge_node_session.hpp"
 #include "actors/storage/storage_messages.hpp"
+#include "common/pipeline_backlog.hpp"
 #include "sparkplug/payload_codec.hpp"
 
 namespace floe::alarms {
@@ -41,6 +42,9 @@ struct host_context {
   // Alarm states of before the restart (alarm_book.hpp saved_from_history); null: none. Each
   // series restores its own when its alarms are bound.
   std::shared_ptr<const alarms::saved_alarms> saved_alarms;
+
+  // The bytes of messages between MQTT and the store (backlog_ticket); null: not measured.
+  std::shared_ptr<pipeline_backlog> backlog;
 
   storage_actors::store_writer_actor writer; // required
   alarms::alarm_book_actor alarm_book;       // null: alarm transitions are only counted

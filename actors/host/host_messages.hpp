@@ -41,6 +41,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/host/session_event.hpp"
+#include "common/pipeline_backlog.hpp"
 
 namespace floe::host {
 
@@ -56,6 +57,7 @@ struct raw_message {
   std::string device;      // device id for D* messages
   std::string payload;     // protobuf bytes as received
   int64_t arrival_ms = 0;  // wall clock at receipt (ms since the Unix epoch, UTC)
+  backlog_ticket ticket;   // its bytes in the node's pipeline_backlog (not serialized)
 };
 
 template <class Inspector>
@@ -68,11 +70,13 @@ typename Inspector::result_type inspect(Inspector& f, raw_message& x) {
 struct device_birth {
   int64_t timestamp = 0;
   std::vector<metric_definition> metrics;
+  backlog_ticket ticket; // not serialized
 };
 
 // The values of one message for one device actor, in message order.
 struct device_updates {
   std::vector<metric_update> updates;
+  backlog_ticket ticket; // not serialized
 };
 
 // Online/offline of the device (or of the node, for the node-metrics actor).

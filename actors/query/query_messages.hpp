@@ -121,13 +121,20 @@ struct ingest_counters {
   bool connected = false;      // to the broker now
   uint64_t connects = 0;
   uint64_t connection_losses = 0;
+  // Bytes of messages between MQTT and the store now, the bound (0: none), and how often and
+  // how long (ms) reading from the broker paused for it (common/pipeline_backlog.hpp).
+  uint64_t backlog_bytes = 0;
+  uint64_t backlog_limit_bytes = 0;
+  uint64_t backlog_stalls = 0;
+  uint64_t backlog_stalled_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ingest_counters& x) {
   return f(caf::meta::type_name("floe::query::ingest_counters"), x.messages, x.bytes,
            x.ignored_topics, x.bad_topics, x.edge_nodes, x.not_owned, x.connected, x.connects,
-           x.connection_losses);
+           x.connection_losses, x.backlog_bytes, x.backlog_limit_bytes, x.backlog_stalls,
+           x.backlog_stalled_ms);
 }
 
 struct node_stats {

@@ -27,6 +27,7 @@
 
 #include "actors/alarms/alarm_types.hpp"
 #include "actors/windows/window_messages.hpp"
+#include "common/pipeline_backlog.hpp"
 #include "store/values.hpp"
 
 namespace floe::storage_actors {
@@ -40,6 +41,7 @@ using stats_atom = caf::atom_constant<caf::atom("sstats")>;
 struct point_records {
   std::vector<store::stored_point> points;
   std::vector<windows::sample> samples;
+  backlog_ticket ticket; // not serialized
 };
 
 // The window aggregators the writer feeds after commits; sent once at start-up (the

@@ -169,8 +169,12 @@ bool commit(store_writer_pointer self) {
     for (auto& s : st.samples)
       shards[windows::shard_of(s.series_id, aggs.size())].points.push_back(std::move(s));
     for (size_t i = 0; i < aggs.size(); ++i)
-      if (!shards[i].points.empty())
+      if (!shards[i].points.empty()) {
+        shards[i].ticket = backlog_ticket(st.setup.backlog,
+                                          message_overhead_bytes
+                                            + shards[i].points.size() * sizeof(windows::sample));
         self->send(aggs[i], std::move(shards[i]));
+      }
   }
   st.samples.clear();
   return true;

@@ -49,6 +49,8 @@ struct store_writer_setup {
   int64_t windows_retention_ms = defaults::node::windows_retention_h * 3'600'000;
   int64_t retention_interval_ms = defaults::node::retention_interval_s * 1'000;
   std::function<int64_t()> now_ms; // wall clock (ms UTC), for retention cutoffs and logs
+  // Where the samples sent to the aggregators count (point_batch::ticket); null: nowhere.
+  std::shared_ptr<pipeline_backlog> backlog;
 };
 
 struct store_writer_state {

@@ -27,6 +27,8 @@
 #include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "common/pipeline_backlog.hpp"
+
 #include "actors/windows/window_types.hpp"
 
 namespace floe::windows {
@@ -37,6 +39,7 @@ using stats_atom = caf::atom_constant<caf::atom("wstats")>;
 // Points for one aggregator.
 struct point_batch {
   std::vector<sample> points;
+  backlog_ticket ticket; // its bytes in the node's pipeline_backlog (not serialized)
 };
 
 // Windows one aggregator closed or recomputed while handling one message, in emission order.

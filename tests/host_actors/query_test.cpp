@@ -98,7 +98,7 @@ struct fixture : test_coordinator_fixture<> {
   void deliver(mt type, const payload& p, std::string device = {}) {
     auto bytes = encode_payload(p);
     CAF_REQUIRE(bytes.has_value());
-    self->send(sup, raw_message{static_cast<uint8_t>(type), std::move(device), *bytes, now_ms()});
+    self->send(sup, raw_message{static_cast<uint8_t>(type), std::move(device), *bytes, now_ms(), {}});
     sched.run();
   }
 

@@ -48,6 +48,8 @@ struct fixture : test_coordinator_fixture<> {
   storage_actors::store_writer_actor writer;
   alarms::alarm_book_actor book;
   supervisor_actor sup;
+  // Measured only (no bound): the tests below read what the messages in flight hold.
+  std::shared_ptr<pipeline_backlog> backlog = std::make_shared<pipeline_backlog>(0);
 
   fixture() {
     auto d = store::series_dictionary::load(*db);
@@ -57,6 +59,7 @@ struct fixture : test_coordinator_fixture<> {
     ws.db = db;
     ws.retention_interval_ms = 0;
     ws.now_ms = [this] { return now_ms(); };
+    ws.backlog = backlog;
     writer = sys.spawn(storage_actors::store_writer, ws);
     book = sys.spawn(alarms::alarm_book, writer, size_t{100},
                      std::vector<alarms::alarm_view>{});
@@ -74,6 +77,7 @@ struct fixture : test_coordinator_fixture<> {
     ctx->rules = std::make_shared<const alarms::rule_set>(std::move(*rules));
     ctx->writer = writer;
     ctx->alarm_book = book;
+    ctx->backlog = backlog;
     sup = sys.spawn(edge_node_supervisor, host_context_ptr{ctx}, std::string{"G"},
                     std::string{"E"});
     sched.run();
@@ -89,7 +93,7 @@ struct fixture : test_coordinator_fixture<> {
   void deliver(mt type, const payload& p, std::string device = {}) {
     auto bytes = encode_payload(p);
     CAF_REQUIRE(bytes.has_value());
-    self->send(sup, raw_message{static_cast<uint8_t>(type), std::move(device), *bytes, now_ms()});
+    self->send(sup, raw_message{static_cast<uint8_t>(type), std::move(device), *bytes, now_ms(), {}});
     sched.run();
   }
 
@@ -232,7 +236,7 @@ CAF_TEST(historical values are stored but never replace the current value) {
 
 CAF_TEST(malformed payload costs that message only) {
   born_with_device();
-  self->send(sup, raw_message{static_cast<uint8_t>(mt::ndata), {}, "\xff\xff\xff garbage", now_ms()});
+  self->send(sup, raw_message{static_cast<uint8_t>(mt::ndata), {}, "\xff\xff\xff garbage", now_ms(), {}});
   sched.run();
   deliver(mt::ndata, temp(2, 23.0));
   auto summary = request<edge_node_summary>(sup, caf::get_atom::value);
@@ -390,6 +394,33 @@ CAF_TEST(alarm history survives a restart of the alarm book on the same store) {
                                                      uint64_t{10})
               .empty());
   anon_send_exit(restarted, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(every message of the pipeline gives its bytes back once its points are stored) {
+  born_with_device();
+  auto bytes = encode_payload(with(2, {by_alias(10, uint64_t{42})}, birth_ms + 500));
+  CAF_REQUIRE(bytes.has_value());
+  self->send(sup, raw_message{static_cast<uint8_t>(mt::ddata), "D1", *bytes, now_ms(),
+                              backlog_ticket(backlog, 500)});
+  CAF_CHECK_EQUAL(backlog->bytes(), 500u); // waiting in the supervisor's mailbox
+  sched.run_once();                         // decoded: now a device batch
+  CAF_CHECK_GREATER(backlog->bytes(), 0u);
+  sched.run();
+  CAF_CHECK_EQUAL(committed(), 5u);
+  CAF_CHECK_EQUAL(backlog->bytes(), 0u);
+}
+
+CAF_TEST(a stopped supervisor gives back the bytes of messages it never handled) {
+  born_with_device();
+  auto bytes = encode_payload(with(2, {by_alias(10, uint64_t{42})}));
+  CAF_REQUIRE(bytes.has_value());
+  for (int i = 0; i < 3; ++i)
+    self->send(sup, raw_message{static_cast<uint8_t>(mt::ddata), "D1", *bytes, now_ms(),
+                                backlog_ticket(backlog, 1000)});
+  CAF_CHECK_EQUAL(backlog->bytes(), 3000u);
+  self->send_exit(sup, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(backlog->bytes(), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

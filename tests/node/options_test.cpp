@@ -170,6 +170,7 @@ const std::vector<documented>& every_option() {
     {"reorder-timeout", "ms", num(d::host::reorder_timeout_ms)},
     {"reorder-buffer", "messages, 0..127", num(d::host::reorder_buffer_max_messages)},
     {"rebirth-throttle", "ms", num(d::host::rebirth_throttle_ms)},
+    {"ingest-backlog", "bytes", std::to_string(d::host::ingest_backlog_bytes) + " = 64 MiB"},
     {"data-dir", "path", std::string(d::store::data_dir)},
     {"store-durability", "sync|wal|none", std::string(d::store::durability)},
     {"store-write-buffer", "bytes", std::to_string(d::store::write_buffer_bytes) + " = 64 MiB"},

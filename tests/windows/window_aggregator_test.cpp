@@ -72,7 +72,7 @@ struct fixture : test_coordinator_fixture<config> {
   void deliver(const std::vector<sample>& points, const window_aggregator_actor& to) {
     for (auto& p : points)
       raw->put(p);
-    self->send(to, point_batch{points});
+    self->send(to, point_batch{points, {}});
     sched.run();
   }
   void deliver(const std::vector<sample>& points) {
@@ -263,7 +263,7 @@ CAF_TEST(messages_survive_serialization) {
   batch.windows[0].last_text = "on";
   batch.windows[0].stddev = 0.25;
   CAF_CHECK(roundtrip(batch) == batch);
-  point_batch points{{w, text(2, 3, "x", 4), historical(flag(3, 5, true))}};
+  point_batch points{{w, text(2, 3, "x", 4), historical(flag(3, 5, true))}, {}};
   CAF_CHECK(roundtrip(points) == points);
 }
 
