@@ -36,7 +36,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -428,11 +427,9 @@ int run_floe(const options& o) {
                                            last.store.points_committed - before.store.points_committed);
     uint64_t received_metrics = last.metrics - mid.metrics;
     double span_s = std::chrono::duration<double>(t_last_growth - t0).count();
-    const char* span_source = "first poll that saw the last growth";
-    if (last.store.last_point_commit_ms > t0_wall_ms) {
+    bool span_from_commit = last.store.last_point_commit_ms > t0_wall_ms;
+    if (span_from_commit)
       span_s = (last.store.last_point_commit_ms - t0_wall_ms) / 1000.0;
-      span_source = "last commit";
-    }
     double cpu_us_per_metric =
       stored > 0 && last.cpu_ms >= mid.cpu_ms ? (last.cpu_ms - mid.cpu_ms) * 1000.0 / stored : 0;
     double rate = span_s > 0 ? stored / span_s : 0;
@@ -447,7 +444,8 @@ int run_floe(const options& o) {
                 "stored metric, commit latency "
                 "p50 %lld ms p99 %lld ms (since node start), rss %.1f MiB (%.0f bytes/device "
                 "over %zu devices, before: %.1f MiB), rebirths %llu, faults %llu\n",
-                rate, span_source, cpu_us_per_metric,
+                rate, span_from_commit ? "last commit" : "first poll that saw the last growth",
+                cpu_us_per_metric,
                 static_cast<long long>(last.store.commit_latency_p50_ms),
                 static_cast<long long>(last.store.commit_latency_p99_ms),
                 last.rss_bytes / 1048576.0,
@@ -472,7 +470,7 @@ int run_floe(const options& o) {
                   static_cast<long long>(last.store.commit_latency_p50_ms),
                   static_cast<long long>(last.store.commit_latency_p99_ms),
                   static_cast<unsigned long long>(last.rss_bytes), devices, cpu_us_per_metric,
-                  std::strcmp(span_source, "last commit") == 0 ? "true" : "false");
+                  span_from_commit ? "true" : "false");
     print_json(o, buf);
   }
   return 0;

@@ -49,11 +49,12 @@ struct settings {
   std::exit(2);
 }
 
-uint64_t parse_count(const char* text, const char* what) {
+uint64_t parse_count(const char* text, const char* what, uint64_t min = 1) {
   char* end = nullptr;
   auto v = std::strtoull(text, &end, 10);
-  if (end == text || *end != '\0' || v == 0)
-    usage((std::string(what) + " needs a positive integer").c_str());
+  if (end == text || *end != '\0' || v < min)
+    usage((std::string(what) + (min > 0 ? " needs a positive integer" : " needs an integer >= 0"))
+            .c_str());
   return v;
 }
 
@@ -74,11 +75,9 @@ settings parse(int argc, char** argv) {
         usage("--series too large");
       s.series = static_cast<uint32_t>(n);
     } else if (arg == "--hinted-series") {
-      // 0 is allowed here (no hints): not parse_count, which wants a positive number.
-      char* end = nullptr;
-      auto n = std::strtoull(value, &end, 10);
-      if (end == value || *end != '\0' || n > max_series_id)
-        usage("--hinted-series needs a series count");
+      auto n = parse_count(value, "--hinted-series", 0); // 0: no hints
+      if (n > max_series_id)
+        usage("--hinted-series too large");
       s.hinted_series = static_cast<uint32_t>(n);
     } else if (arg == "--dir") {
       s.dir = value;

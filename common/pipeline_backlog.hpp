@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -66,6 +67,12 @@ private:
 
 // Fixed cost of a message beyond its contents (bytes): CAF's mailbox element and tuple.
 inline constexpr uint64_t message_overhead_bytes = 128;
+
+// The weight of a message holding `count` elements of T plus `extra` bytes (bytes).
+template <class T>
+constexpr uint64_t message_bytes(size_t count, uint64_t extra = 0) {
+  return message_overhead_bytes + count * sizeof(T) + extra;
+}
 
 class backlog_ticket {
 public:

@@ -60,8 +60,7 @@ void ingest::on_message(std::string_view topic, std::string_view payload) {
   // reads from the broker's socket while the node works off what it holds.
   if (ctx_->backlog)
     ctx_->backlog->wait_for_room();
-  auto bytes = message_overhead_bytes + sizeof(host::raw_message) + payload.size()
-               + v.device_id.size();
+  auto bytes = message_bytes<host::raw_message>(1, payload.size() + v.device_id.size());
   caf::anon_send(sup, host::raw_message{static_cast<uint8_t>(v.type), std::string(v.device_id),
                                         std::string(payload), ctx_->now_ms(),
                                         backlog_ticket(ctx_->backlog, bytes)});

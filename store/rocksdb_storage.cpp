@@ -97,9 +97,7 @@ public:
   bool InDomain(const rocksdb::Slice& key) const override {
     if (key.size() != point_key_size)
       return false;
-    const auto* b = reinterpret_cast<const unsigned char*>(key.data());
-    uint32_t series = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
-    return series < limit_;
+    return read_be32(key.data()) < limit_;
   }
 
 private:

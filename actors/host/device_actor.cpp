@@ -288,9 +288,8 @@ void on_updates(device_pointer self, device_updates& msg) {
   }
   if (!out.points.empty()) {
     out.ticket = backlog_ticket(st.ctx->backlog,
-                                message_overhead_bytes
-                                  + out.points.size() * sizeof(store::stored_point)
-                                  + out.samples.size() * sizeof(windows::sample));
+                                message_bytes<store::stored_point>(
+                                  out.points.size(), out.samples.size() * sizeof(windows::sample)));
     self->send(st.ctx->writer, std::move(out));
   }
   report(self, std::move(events));

@@ -61,9 +61,8 @@ void drain(supervisor_pointer self) {
   auto flush = [&] {
     if (pending.updates.empty())
       return;
-    pending.ticket = backlog_ticket(st.ctx->backlog, message_overhead_bytes
-                                                       + pending.updates.size()
-                                                           * sizeof(metric_update));
+    pending.ticket =
+      backlog_ticket(st.ctx->backlog, message_bytes<metric_update>(pending.updates.size()));
     self->send(device_for(self, pending_device), std::move(pending));
     pending = device_updates{};
   };
@@ -102,10 +101,9 @@ void drain(supervisor_pointer self) {
         } else if constexpr (std::is_same_v<T, device_offline>) {
           send_status(self, e.device, false, e.reason, e.timestamp);
         } else if constexpr (std::is_same_v<T, birth_registered>) {
-          auto bytes = message_overhead_bytes + e.metrics.size() * sizeof(metric_definition);
+          backlog_ticket ticket{st.ctx->backlog, message_bytes<metric_definition>(e.metrics.size())};
           self->send(device_for(self, e.device),
-                     device_birth{e.timestamp, std::move(e.metrics),
-                                  backlog_ticket(st.ctx->backlog, bytes)});
+                     device_birth{e.timestamp, std::move(e.metrics), std::move(ticket)});
         } else if constexpr (std::is_same_v<T, rebirth_request>) {
           publish_rebirth(self, e);
         } else if constexpr (std::is_same_v<T, protocol_fault>) {

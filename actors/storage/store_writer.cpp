@@ -170,9 +170,8 @@ bool commit(store_writer_pointer self) {
       shards[windows::shard_of(s.series_id, aggs.size())].points.push_back(std::move(s));
     for (size_t i = 0; i < aggs.size(); ++i)
       if (!shards[i].points.empty()) {
-        shards[i].ticket = backlog_ticket(st.setup.backlog,
-                                          message_overhead_bytes
-                                            + shards[i].points.size() * sizeof(windows::sample));
+        shards[i].ticket = backlog_ticket(
+          st.setup.backlog, message_bytes<windows::sample>(shards[i].points.size()));
         self->send(aggs[i], std::move(shards[i]));
       }
   }
